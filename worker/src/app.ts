@@ -1,0 +1,38 @@
+import { Hono } from 'hono'
+import type { Db } from './db/types.js'
+import { ApiError } from './errors.js'
+import type { Writer } from './ingest/writer.js'
+import { collect } from './routes/collect.js'
+
+/** Everything the app needs from its runtime; the two entry files build it. */
+export interface AppDeps {
+  db: Db
+  writer: Writer
+  /** The clock, injectable so tests can move time. */
+  now: () => number
+}
+
+export type AppEnv = { Variables: { deps: AppDeps } }
+
+/** Builds the whole HTTP app. Imports nothing runtime-specific. */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+  app.use('*', async (c, next) => {
+    c.set('deps', deps)
+    await next()
+  })
+
+  app.route('/v1', collect)
+  app.get('/healthz', (c) => c.json({ ok: true }))
+
+  app.notFound((c) => c.json(new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`).toJSON(), 404))
+  app.onError((err, c) => {
+    if (err instanceof ApiError) {
+      for (const [k, v] of Object.entries(err.headers ?? {})) c.header(k, v)
+      return c.json(err.toJSON(), err.status)
+    }
+    console.error('unhandled error', err)
+    return c.json(new ApiError(500, 'internal_error', 'something went wrong on our side').toJSON(), 500)
+  })
+  return app
+}

@@ -1,0 +1,244 @@
+/**
+ * The whole data model (DESIGN.md "Data model"). Every row that belongs to a project
+ * carries `project_id`; every query filters by it. Times are integer milliseconds since
+ * the epoch (UTC). JSON columns hold text produced by JSON.stringify / SQLite's json_*.
+ */
+import { sql } from 'drizzle-orm'
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+export const projects = sqliteTable('projects', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  writeKey: text('write_key').notNull().unique(),
+  secretKey: text('secret_key').notNull().unique(),
+  /** The secret before the last rotation, still accepted until `previous_secret_expires_at`. */
+  previousSecretKey: text('previous_secret_key'),
+  previousSecretExpiresAt: integer('previous_secret_expires_at'),
+  /** 'off' | 'optional' | 'required' — identity verification (F-08). */
+  verification: text('verification').notNull().default('optional'),
+  /** JSON array of allowed origins; `["*"]` allows any site. */
+  allowedOrigins: text('allowed_origins').notNull().default('["*"]'),
+  /** Bumped whenever segments or attribute definitions change: per-isolate caches key on it. */
+  version: integer('version').notNull().default(0),
+  createdAt: integer('created_at').notNull(),
+})
+
+export const accounts = sqliteTable('accounts', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull().unique(),
+  /** PBKDF2-SHA256 (100,000 iterations): `pbkdf2$iterations$salt$hash`, base64url. */
+  passwordHash: text('password_hash').notNull(),
+  createdAt: integer('created_at').notNull(),
+})
+
+export const projectMembers = sqliteTable('project_members', {
+  projectId: text('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+  accountId: text('account_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
+  /** 'admin' | 'editor' | 'viewer' */
+  role: text('role').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.projectId, t.accountId] }),
+  index('project_members_account').on(t.accountId),
+])
+
+export const sessions = sqliteTable('sessions', {
+  /** SHA-256 of the cookie token: a leaked table does not leak sessions. */
+  id: text('id').primaryKey(),
+  accountId: text('account_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
+  createdAt: integer('created_at').notNull(),
+  lastSeenAt: integer('last_seen_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+}, (t) => [index('sessions_account').on(t.accountId)])
+
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey(),
+  projectId: text('project_id').notNull(),
+  /** The site's own id, set by identify; NULL while anonymous. */
+  userId: text('user_id'),
+  /** The Jimer ID that created this profile, when it began anonymous. */
+  anonymousId: text('anonymous_id'),
+  email: text('email'),
+  name: text('name'),
+  /** 'active' | 'disabled' */
+  status: text('status').notNull().default('active'),
+  createdAt: integer('created_at').notNull(),
+  firstSeen: integer('first_seen').notNull(),
+  lastSeen: integer('last_seen').notNull(),
+  sessions: integer('sessions').notNull().default(0),
+  lastSessionId: text('last_session_id'),
+  eventsCount: integer('events_count').notNull().default(0),
+  experiencesSeen: integer('experiences_seen').notNull().default(0),
+  /** Custom attributes, `{key: value}`. */
+  attributes: text('attributes').notNull().default('{}'),
+  /** Per attribute (native ones too): `{key: {s: source, t: ms}}`; source is Native, SDK, Import, Dashboard or API. */
+  attributeMeta: text('attribute_meta').notNull().default('{}'),
+  updatedAt: integer('updated_at').notNull(),
+}, (t) => [
+  uniqueIndex('users_project_user_id').on(t.projectId, t.userId).where(sql`user_id IS NOT NULL`),
+  uniqueIndex('users_project_anonymous_id').on(t.projectId, t.anonymousId).where(sql`anonymous_id IS NOT NULL`),
+  index('users_project_last_seen').on(t.projectId, t.lastSeen),
+  index('users_project_email').on(t.projectId, t.email),
+  index('users_project_name').on(t.projectId, t.name),
+])
+
+/** Another id a profile answers to: alias(previousId, userId), and user ids merged away. */
+export const aliases = sqliteTable('aliases', {
+  projectId: text('project_id').notNull(),
+  alias: text('alias').notNull(),
+  userPk: integer('user_pk').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.projectId, t.alias] }),
+  index('aliases_user').on(t.userPk),
+])
+
+/** One row per Jimer ID (anonymous id): a browser on a machine. */
+export const devices = sqliteTable('devices', {
+  id: integer('id').primaryKey(),
+  projectId: text('project_id').notNull(),
+  anonymousId: text('anonymous_id').notNull(),
+  userPk: integer('user_pk'),
+  browser: text('browser'),
+  browserVersion: text('browser_version'),
+  os: text('os'),
+  osVersion: text('os_version'),
+  /** 'desktop' | 'mobile' | 'tablet' | … as the user-agent parser names it. */
+  deviceType: text('device_type'),
+  userAgent: text('user_agent'),
+  language: text('language'),
+  timezone: text('timezone'),
+  screen: text('screen'),
+  firstSeen: integer('first_seen').notNull(),
+  lastSeen: integer('last_seen').notNull(),
+}, (t) => [
+  uniqueIndex('devices_project_anonymous_id').on(t.projectId, t.anonymousId),
+  index('devices_user').on(t.userPk),
+])
+
+export const events = sqliteTable('events', {
+  /** Integer key, increasing with insertion order. */
+  id: integer('id').primaryKey(),
+  projectId: text('project_id').notNull(),
+  userPk: integer('user_pk').notNull(),
+  anonymousId: text('anonymous_id'),
+  /** 'track' | 'page' | 'screen' | 'identify' | 'alias' | 'group' */
+  type: text('type').notNull(),
+  /** The event name for track; '$page', '$identify', '$alias', '$group' for the others. */
+  name: text('name').notNull(),
+  properties: text('properties').notNull().default('{}'),
+  context: text('context').notNull().default('{}'),
+  /** When it happened, corrected for client clock skew. */
+  timestamp: integer('timestamp').notNull(),
+  receivedAt: integer('received_at').notNull(),
+  messageId: text('message_id').notNull(),
+}, (t) => [
+  uniqueIndex('events_project_message').on(t.projectId, t.messageId),
+  index('events_user_time').on(t.userPk, t.timestamp),
+  index('events_project_name_time').on(t.projectId, t.name, t.timestamp),
+])
+
+/** Experience interactions (F-32): seen / completed / dismissed / answered. */
+export const interactions = sqliteTable('interactions', {
+  id: integer('id').primaryKey(),
+  projectId: text('project_id').notNull(),
+  userPk: integer('user_pk').notNull(),
+  experienceId: text('experience_id').notNull(),
+  experienceName: text('experience_name'),
+  action: text('action').notNull(),
+  step: integer('step'),
+  steps: integer('steps'),
+  timestamp: integer('timestamp').notNull(),
+  messageId: text('message_id').notNull(),
+}, (t) => [index('interactions_user_time').on(t.userPk, t.timestamp)])
+
+/** Survey answers (F-33). */
+export const responses = sqliteTable('responses', {
+  id: integer('id').primaryKey(),
+  projectId: text('project_id').notNull(),
+  userPk: integer('user_pk').notNull(),
+  experienceId: text('experience_id').notNull(),
+  step: integer('step'),
+  question: text('question'),
+  answer: text('answer'),
+  timestamp: integer('timestamp').notNull(),
+  messageId: text('message_id').notNull(),
+}, (t) => [index('responses_user_time').on(t.userPk, t.timestamp)])
+
+export const tags = sqliteTable('tags', {
+  id: integer('id').primaryKey(),
+  projectId: text('project_id').notNull(),
+  name: text('name').notNull(),
+  color: text('color').notNull(),
+  createdAt: integer('created_at').notNull(),
+}, (t) => [uniqueIndex('tags_project_name').on(t.projectId, t.name)])
+
+export const userTags = sqliteTable('user_tags', {
+  projectId: text('project_id').notNull(),
+  userPk: integer('user_pk').notNull(),
+  tagId: integer('tag_id').notNull(),
+  createdAt: integer('created_at').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.userPk, t.tagId] }),
+  index('user_tags_tag').on(t.tagId),
+])
+
+export const attributeDefinitions = sqliteTable('attribute_definitions', {
+  projectId: text('project_id').notNull(),
+  key: text('key').notNull(),
+  /** 'string' | 'number' | 'boolean' | 'date' | 'list' */
+  type: text('type').notNull(),
+  constraints: text('constraints').notNull().default('{}'),
+  createdAt: integer('created_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.projectId, t.key] })])
+
+export const segments = sqliteTable('segments', {
+  id: integer('id').primaryKey(),
+  projectId: text('project_id').notNull(),
+  name: text('name').notNull(),
+  description: text('description').notNull().default(''),
+  /** 'dynamic' | 'static' */
+  kind: text('kind').notNull(),
+  /** The versioned condition tree (JSON); NULL for static segments. */
+  conditions: text('conditions'),
+  targetable: integer('targetable', { mode: 'boolean' }).notNull().default(false),
+  /** The key the targeting endpoint answers with. */
+  key: text('key').notNull(),
+  memberCount: integer('member_count').notNull().default(0),
+  computedAt: integer('computed_at'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+}, (t) => [uniqueIndex('segments_project_key').on(t.projectId, t.key)])
+
+export const segmentMembers = sqliteTable('segment_members', {
+  projectId: text('project_id').notNull(),
+  segmentId: integer('segment_id').notNull(),
+  userPk: integer('user_pk').notNull(),
+  enteredAt: integer('entered_at').notNull(),
+  computedAt: integer('computed_at').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.segmentId, t.userPk] }),
+  index('segment_members_user').on(t.userPk),
+])
+
+export const imports = sqliteTable('imports', {
+  id: integer('id').primaryKey(),
+  projectId: text('project_id').notNull(),
+  name: text('name').notNull(),
+  /** 'draft' | 'running' | 'done' | 'failed' */
+  status: text('status').notNull(),
+  options: text('options').notNull().default('{}'),
+  rowsTotal: integer('rows_total').notNull().default(0),
+  created: integer('created').notNull().default(0),
+  updated: integer('updated').notNull().default(0),
+  skipped: integer('skipped').notNull().default(0),
+  segmentId: integer('segment_id'),
+  createdAt: integer('created_at').notNull(),
+  finishedAt: integer('finished_at'),
+}, (t) => [index('imports_project_created').on(t.projectId, t.createdAt)])
+
+export const importErrors = sqliteTable('import_errors', {
+  id: integer('id').primaryKey(),
+  importId: integer('import_id').notNull(),
+  row: integer('row').notNull(),
+  column: text('column'),
+  reason: text('reason').notNull(),
+}, (t) => [index('import_errors_import').on(t.importId, t.row)])

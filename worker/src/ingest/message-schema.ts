@@ -1,0 +1,77 @@
+import { z } from 'zod'
+import { JUNK_IDS, LIMITS } from './limits.js'
+
+/**
+ * One Segment-spec message as it arrives (https://segment.com/docs/connections/spec/).
+ * Free-form objects (traits, properties, context) are checked to be plain objects and
+ * kept as parsed, never copied key by key, so keys like `__proto__` stay inert data.
+ */
+const plainObject = z.custom<Record<string, unknown>>(
+  (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  { message: 'must be a JSON object' },
+)
+
+const id = z
+  .union([z.string(), z.number()])
+  .transform((v) => String(v).trim())
+  .superRefine((v, ctx) => {
+    if (v.length === 0) ctx.addIssue({ code: 'custom', message: 'must not be empty' })
+    else if (v.length > LIMITS.idChars) ctx.addIssue({ code: 'custom', message: `must be at most ${LIMITS.idChars} characters` })
+    else if (JUNK_IDS.has(v.toLowerCase())) ctx.addIssue({ code: 'custom', message: `"${v}" is not a usable id` })
+  })
+
+const time = z.union([z.string().max(64), z.number()]).transform((v, ctx) => {
+  const ms = typeof v === 'number' ? v : Date.parse(v)
+  if (!Number.isFinite(ms) || ms < 0 || ms > 8.64e15) {
+    ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 date or epoch milliseconds' })
+    return z.NEVER
+  }
+  return Math.round(ms)
+})
+
+const base = {
+  messageId: z.union([z.string().min(1).max(LIMITS.idChars), z.number()]).transform(String).optional(),
+  userId: id.nullish(),
+  anonymousId: id.nullish(),
+  timestamp: time.nullish(),
+  sentAt: time.nullish(),
+  context: plainObject.nullish(),
+  /** Jimer extension: attributes to set only where absent (PostHog's `$set_once`). */
+  setOnce: plainObject.nullish(),
+  /** Jimer extension: attribute keys to remove. */
+  unset: z.array(z.string().min(1).max(LIMITS.idChars)).max(1000).nullish(),
+}
+
+export const messageSchema = z.discriminatedUnion('type', [
+  z.object({ ...base, type: z.literal('identify'), traits: plainObject.nullish() }),
+  z.object({
+    ...base,
+    type: z.literal('track'),
+    event: z.string().trim().min(1, 'must not be empty').max(LIMITS.eventNameChars),
+    properties: plainObject.nullish(),
+  }),
+  z.object({ ...base, type: z.literal('page'), name: z.string().max(LIMITS.eventNameChars).nullish(), category: z.string().max(LIMITS.eventNameChars).nullish(), properties: plainObject.nullish() }),
+  z.object({ ...base, type: z.literal('screen'), name: z.string().max(LIMITS.eventNameChars).nullish(), properties: plainObject.nullish() }),
+  z.object({ ...base, type: z.literal('alias'), previousId: id }),
+  z.object({ ...base, type: z.literal('group'), groupId: id, traits: plainObject.nullish() }),
+], { error: (issue) => (issue.code === 'invalid_union' ? 'must be one of identify, track, page, screen, alias, group' : undefined) })
+
+export type RawMessage = z.output<typeof messageSchema>
+export type MessageType = RawMessage['type']
+
+/** `$experience` track calls (F-03): experience interactions. */
+export const experienceSchema = z.object({
+  id: id,
+  name: z.string().max(500).nullish(),
+  action: z.enum(['seen', 'completed', 'dismissed', 'answered']),
+  step: z.number().int().min(0).max(10_000).nullish(),
+  steps: z.number().int().min(0).max(10_000).nullish(),
+})
+
+/** `$response` track calls (F-03): a survey answer. */
+export const responseSchema = z.object({
+  experience: id,
+  step: z.number().int().min(0).max(10_000).nullish(),
+  question: z.string().max(2000).nullish(),
+  answer: z.union([z.string().max(10_000), z.number(), z.boolean(), z.array(z.string().max(2000)).max(100)]),
+})

@@ -1,0 +1,189 @@
+import type { SqlValue, Stmt } from '../db/types.js'
+import { deviceFromContext } from './device.js'
+import { LIMITS } from './limits.js'
+import { mergeStatements } from './merge.js'
+import type { Message } from './normalize.js'
+
+/**
+ * Turns one validated message into SQL statements that, run in order inside one
+ * transaction, resolve the visitor's identity, keep the profile up to date and store the
+ * message exactly once.
+ *
+ * Why statements and not read-then-write code: the same list commits in one `batch()`
+ * round trip on Workers, and on Node the group-commit writer concatenates the lists of
+ * many requests into one transaction. No statement depends on a value read earlier in
+ * JS, so concurrent requests cannot act on a stale read: identities are found by natural
+ * keys (device anonymous id, user id, alias) inside each statement.
+ *
+ * Exactly once: every statement is guarded by "this message is not stored yet", and the
+ * event row (UNIQUE project + message id) is written last. A retry changes nothing.
+ */
+export function planMessage(projectId: string, m: Message, now: number): Stmt[] {
+  const device = m.anonymousId !== null && m.type !== 'alias' ? deviceFromContext(m.context) : null
+  const args: Record<string, SqlValue> = {
+    p: projectId, m: m.messageId, a: m.anonymousId, u: m.userId, prev: m.previousId, ts: m.timestamp, now,
+  }
+  const sql: string[] = []
+
+  if (device) {
+    Object.assign(args, device)
+    sql.push(UPSERT_DEVICE)
+  }
+  if (m.userId !== null) {
+    if (m.anonymousId !== null && m.type === 'identify') sql.push(ADOPT_ANONYMOUS_PROFILE)
+    sql.push(CREATE_IDENTIFIED)
+    if (m.anonymousId !== null && m.type === 'identify') sql.push(...MERGE_DEVICE_PROFILE)
+    if (device) sql.push(POINT_DEVICE_AT_USER)
+    if (m.type === 'alias') sql.push(...MERGE_PREVIOUS)
+  } else {
+    sql.push(CREATE_ANONYMOUS, POINT_DEVICE_AT_ANONYMOUS)
+  }
+
+  Object.assign(args, profileArgs(m))
+  sql.push(UPDATE_PROFILE)
+
+  if (m.experience) {
+    const e = m.experience
+    Object.assign(args, { xid: e.id, xname: e.name ?? null, xaction: e.action, xstep: e.step ?? null, xsteps: e.steps ?? null })
+    sql.push(INSERT_INTERACTION, COUNT_EXPERIENCES)
+  }
+  if (m.response) {
+    const r = m.response
+    Object.assign(args, { rexp: r.experience, rstep: r.step ?? null, rq: r.question ?? null, ra: typeof r.answer === 'string' ? r.answer : JSON.stringify(r.answer) })
+    sql.push(INSERT_RESPONSE)
+  }
+
+  Object.assign(args, { type: m.type, name: m.name, props: JSON.stringify(m.properties), ctx: JSON.stringify(m.context), recv: m.receivedAt })
+  sql.push(INSERT_EVENT)
+  return sql.map((text) => ({ sql: text, args: pick(text, args) }))
+}
+
+/** The parameters of the profile update: activity, native traits, custom attributes with their source. */
+function profileArgs(m: Message): Record<string, SqlValue> {
+  const meta = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, { s: m.source, t: m.timestamp }]))
+  const setMeta: Record<string, unknown> = meta(Object.keys(m.set))
+  for (const [k, v] of Object.entries(m.set)) if (v === null) setMeta[k] = null
+  if (m.email !== undefined) setMeta.email = m.email === null ? null : { s: m.source, t: m.timestamp }
+  if (m.displayName !== undefined) setMeta.name = m.displayName === null ? null : { s: m.source, t: m.timestamp }
+  return {
+    active: m.active ? 1 : 0,
+    sid: m.sessionId,
+    gap: LIMITS.sessionGapMs,
+    counts: m.type === 'track' || m.type === 'page' || m.type === 'screen' ? 1 : 0,
+    setEmail: m.email === undefined ? 0 : 1,
+    email: m.email ?? null,
+    setName: m.displayName === undefined ? 0 : 1,
+    uname: m.displayName ?? null,
+    attrs: JSON.stringify(m.set),
+    once: JSON.stringify(m.setOnce),
+    meta: JSON.stringify(setMeta),
+    onceMeta: JSON.stringify(meta(Object.keys(m.setOnce))),
+  }
+}
+
+const PARAM = /:([a-zA-Z]+)/g
+const paramNames = new Map<string, string[]>()
+
+/** Only the parameters a statement names: libSQL servers refuse unused named arguments. */
+function pick(sql: string, args: Record<string, SqlValue>): Record<string, SqlValue> {
+  let names = paramNames.get(sql)
+  if (!names) paramNames.set(sql, (names = [...new Set(Array.from(sql.matchAll(PARAM), (x) => x[1]))]))
+  const out: Record<string, SqlValue> = {}
+  for (const n of names) out[n] = args[n] ?? null
+  return out
+}
+
+/** The message is not stored yet: guards every statement, so a retry is a no-op. */
+const NEW = `NOT EXISTS (SELECT 1 FROM events WHERE project_id = :p AND message_id = :m)`
+/** The profile the device (Jimer ID) belongs to. */
+const DEVICE_USER = `(SELECT user_pk FROM devices WHERE project_id = :p AND anonymous_id = :a)`
+/** The profile a user id names, directly or through an alias. */
+const USER = (id: string) => `coalesce((SELECT id FROM users WHERE project_id = :p AND user_id = ${id}), (SELECT user_pk FROM aliases WHERE project_id = :p AND alias = ${id}))`
+const TARGET_USER = USER(':u')
+const IS_ANONYMOUS = (pk: string) => `(SELECT user_id FROM users WHERE id = ${pk}) IS NULL`
+
+const UPSERT_DEVICE = `INSERT INTO devices (project_id, anonymous_id, browser, browser_version, os, os_version, device_type, user_agent, language, timezone, screen, first_seen, last_seen)
+  SELECT :p, :a, :browser, :browserVersion, :os, :osVersion, :deviceType, :userAgent, :language, :timezone, :screen, :ts, :ts WHERE ${NEW}
+  ON CONFLICT (project_id, anonymous_id) DO UPDATE SET
+    browser = coalesce(excluded.browser, browser), browser_version = coalesce(excluded.browser_version, browser_version),
+    os = coalesce(excluded.os, os), os_version = coalesce(excluded.os_version, os_version),
+    device_type = coalesce(excluded.device_type, device_type), user_agent = coalesce(excluded.user_agent, user_agent),
+    language = coalesce(excluded.language, language), timezone = coalesce(excluded.timezone, timezone), screen = coalesce(excluded.screen, screen),
+    first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`
+
+/** Identify on a device whose profile is still anonymous, for a new user id: the profile takes the id. */
+const ADOPT_ANONYMOUS_PROFILE = `UPDATE users SET user_id = :u, updated_at = :now
+  WHERE id = ${DEVICE_USER} AND project_id = :p AND user_id IS NULL AND ${TARGET_USER} IS NULL AND ${NEW}`
+
+const CREATE_IDENTIFIED = `INSERT INTO users (project_id, user_id, created_at, first_seen, last_seen, updated_at)
+  SELECT :p, :u, :ts, :ts, :ts, :now WHERE ${TARGET_USER} IS NULL AND ${NEW}`
+
+/** Identify on a device whose anonymous profile differs from the user's: fold it in (F-11). */
+const MERGE_DEVICE_PROFILE = mergeStatements(
+  DEVICE_USER, TARGET_USER,
+  `${DEVICE_USER} IS NOT NULL AND ${DEVICE_USER} <> ${TARGET_USER} AND ${IS_ANONYMOUS(DEVICE_USER)} AND ${NEW}`,
+  true,
+)
+
+/** alias(previousId → userId): the profile known by the previous id, anonymous or not, folds in. */
+const MERGE_PREVIOUS = [
+  ...mergeStatements(USER(':prev'), TARGET_USER, `${USER(':prev')} IS NOT NULL AND ${USER(':prev')} <> ${TARGET_USER} AND ${NEW}`, false),
+  // previousId may be a Jimer ID rather than a user id.
+  ...mergeStatements(
+    `(SELECT user_pk FROM devices WHERE project_id = :p AND anonymous_id = :prev)`, TARGET_USER,
+    `(SELECT user_pk FROM devices WHERE project_id = :p AND anonymous_id = :prev) <> ${TARGET_USER} AND ${IS_ANONYMOUS('(SELECT user_pk FROM devices WHERE project_id = :p AND anonymous_id = :prev)')} AND ${NEW}`,
+    true,
+  ),
+  `INSERT INTO aliases (project_id, alias, user_pk) SELECT :p, :prev, ${TARGET_USER}
+    WHERE ${NEW} AND NOT EXISTS (SELECT 1 FROM users WHERE project_id = :p AND user_id = :prev)
+    ON CONFLICT (project_id, alias) DO UPDATE SET user_pk = excluded.user_pk`,
+]
+
+/** The device now belongs to this user (a new device, or one last used by someone else). */
+const POINT_DEVICE_AT_USER = `UPDATE devices SET user_pk = ${TARGET_USER}
+  WHERE project_id = :p AND anonymous_id = :a AND user_pk IS NOT ${TARGET_USER} AND ${NEW}`
+
+const CREATE_ANONYMOUS = `INSERT INTO users (project_id, anonymous_id, created_at, first_seen, last_seen, updated_at)
+  SELECT :p, :a, :ts, :ts, :ts, :now WHERE ${DEVICE_USER} IS NULL AND ${NEW}
+  ON CONFLICT (project_id, anonymous_id) WHERE anonymous_id IS NOT NULL DO NOTHING`
+
+const POINT_DEVICE_AT_ANONYMOUS = `UPDATE devices SET user_pk = (SELECT id FROM users WHERE project_id = :p AND anonymous_id = :a)
+  WHERE project_id = :p AND anonymous_id = :a AND user_pk IS NULL AND ${NEW}`
+
+/** The profile the message lands on. */
+const TARGET = `coalesce(${TARGET_USER}, ${DEVICE_USER})`
+
+/**
+ * Profile upkeep (F-05, F-12). Sessions: the snippet sends its session id; server calls
+ * without one start a session after 30 minutes of inactivity. setOnce patches under the
+ * existing attributes, set patches over them (a null value removes the key).
+ */
+const UPDATE_PROFILE = `UPDATE users SET
+    first_seen = min(first_seen, :ts),
+    last_seen = CASE WHEN :active THEN max(last_seen, :ts) ELSE last_seen END,
+    sessions = sessions + CASE
+      WHEN NOT :active THEN 0
+      WHEN :sid IS NOT NULL THEN last_session_id IS NOT :sid
+      ELSE sessions = 0 OR :ts > last_seen + :gap END,
+    last_session_id = CASE WHEN :active AND :sid IS NOT NULL THEN :sid ELSE last_session_id END,
+    events_count = events_count + :counts,
+    email = CASE WHEN :setEmail THEN :email ELSE email END,
+    name = CASE WHEN :setName THEN :uname ELSE name END,
+    attributes = json_patch(json_patch(:once, attributes), :attrs),
+    attribute_meta = json_patch(json_patch(:onceMeta, attribute_meta), :meta),
+    updated_at = :now
+  WHERE id = ${TARGET} AND project_id = :p AND ${NEW}`
+
+const INSERT_INTERACTION = `INSERT INTO interactions (project_id, user_pk, experience_id, experience_name, action, step, steps, timestamp, message_id)
+  SELECT :p, ${TARGET}, :xid, :xname, :xaction, :xstep, :xsteps, :ts, :m WHERE ${NEW}`
+
+const COUNT_EXPERIENCES = `UPDATE users SET experiences_seen = (SELECT count(DISTINCT experience_id) FROM interactions WHERE project_id = :p AND user_pk = users.id AND action = 'seen')
+  WHERE id = ${TARGET} AND project_id = :p AND ${NEW}`
+
+const INSERT_RESPONSE = `INSERT INTO responses (project_id, user_pk, experience_id, step, question, answer, timestamp, message_id)
+  SELECT :p, ${TARGET}, :rexp, :rstep, :rq, :ra, :ts, :m WHERE ${NEW}`
+
+/** Last, unguarded: a NULL profile would break NOT NULL and fail loudly rather than drop the message. */
+const INSERT_EVENT = `INSERT INTO events (project_id, user_pk, anonymous_id, type, name, properties, context, timestamp, received_at, message_id)
+  VALUES (:p, ${TARGET}, :a, :type, :name, :props, :ctx, :ts, :recv, :m)
+  ON CONFLICT (project_id, message_id) DO NOTHING`

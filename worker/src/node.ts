@@ -1,0 +1,60 @@
+// The Node entry and the embedded default (`npm start`): one process, one libSQL file.
+import { serve } from '@hono/node-server'
+import { createClient } from '@libsql/client'
+import { drizzle } from 'drizzle-orm/libsql'
+import { migrate } from 'drizzle-orm/libsql/migrator'
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createApp } from './app.js'
+import { openBatchRunner } from './db/node-batch.js'
+import { groupCommitWriter } from './ingest/writer.js'
+import { demoRoutes } from './routes/demo.js'
+import { bootstrap } from './setup/bootstrap.js'
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+
+export interface NodeOptions { dbPath: string; host?: string; port?: number; adminEmail?: string; adminPassword?: string }
+
+/** Opens (and migrates) the database, starts the server, resolves once it listens. */
+export async function startNode(opts: NodeOptions) {
+  if (opts.dbPath !== ':memory:') mkdirSync(dirname(resolve(opts.dbPath)), { recursive: true })
+  const client = createClient({ url: `file:${opts.dbPath}`, timeout: 5000 })
+  await client.execute('PRAGMA journal_mode = WAL')
+  await migrate(drizzle(client), { migrationsFolder: resolve(root, 'migrations') })
+  const boot = await bootstrap(client, { adminEmail: opts.adminEmail, adminPassword: opts.adminPassword, now: Date.now() })
+
+  const runner = openBatchRunner(opts.dbPath)
+  const writer = groupCommitWriter((stmts) => runner.run(stmts))
+  const app = createApp({ db: client, writer, now: Date.now })
+  app.route('/', demoRoutes(boot.writeKey))
+
+  const host = opts.host ?? '127.0.0.1'
+  const server = await new Promise<ReturnType<typeof serve>>((ok) => {
+    const s = serve({ fetch: app.fetch, hostname: host, port: opts.port ?? 8787 }, () => ok(s))
+  })
+  const address = server.address()
+  const url = `http://${host}:${typeof address === 'object' && address ? address.port : opts.port}`
+  const close = async () => {
+    await new Promise((ok) => server.close(ok))
+    await writer.drain()
+    runner.close()
+    client.close()
+  }
+  return { url, boot, app, client, close }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { url, boot, close } = await startNode({
+    dbPath: process.env.JIMER_DB ?? resolve(root, 'data/jimer.db'),
+    host: process.env.HOST,
+    port: process.env.PORT ? Number(process.env.PORT) : undefined,
+    adminEmail: process.env.JIMER_ADMIN_EMAIL,
+    adminPassword: process.env.JIMER_ADMIN_PASSWORD,
+  })
+  console.log(`Jimer is running at ${url}
+Dashboard: ${url}/   (sign in as ${boot.adminEmail}${boot.generatedPassword ? ` with password ${boot.generatedPassword} — shown once` : ''})
+Demo page: ${url}/demo
+Write key: ${boot.writeKey}`)
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void close().then(() => process.exit(0)))
+}

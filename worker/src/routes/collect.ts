@@ -1,0 +1,119 @@
+import { Hono, type Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import type { AppEnv } from '../app.js'
+import { ApiError } from '../errors.js'
+import { LIMITS } from '../ingest/limits.js'
+import { isRejection, normalizeMessage, type Rejection } from '../ingest/normalize.js'
+import { planMessage } from '../ingest/plan.js'
+import type { MessageType } from '../ingest/message-schema.js'
+import { originAllowed, projectForKey } from '../projects.js'
+import type { Stmt } from '../db/types.js'
+
+/**
+ * The collector (F-10, F-13, F-15): Segment-spec endpoints for the snippet and server
+ * SDKs. The write key comes in the body (`writeKey`) or as the HTTP Basic user. Bodies may
+ * be JSON or text/plain (sendBeacon). Every answer comes after the commit.
+ *
+ * @example
+ * curl -u "$WRITE_KEY:" -H 'content-type: application/json' \
+ *   -d '{"userId":"42","event":"order_placed","properties":{"total":30}}' http://127.0.0.1:8787/v1/track
+ */
+export const collect = new Hono<AppEnv>()
+
+collect.use('*', async (c, next) => {
+  const origin = c.req.header('origin')
+  if (origin) {
+    c.header('Access-Control-Allow-Origin', origin)
+    c.header('Vary', 'Origin')
+  }
+  if (c.req.method === 'OPTIONS') {
+    c.header('Access-Control-Allow-Methods', 'POST, GET, OPTIONS')
+    c.header('Access-Control-Allow-Headers', 'Content-Type, Authorization')
+    c.header('Access-Control-Max-Age', '86400')
+    return c.body(null, 204)
+  }
+  await next()
+})
+
+collect.use('*', bodyLimit({
+  maxSize: LIMITS.requestBytes,
+  onError: () => {
+    throw new ApiError(413, 'payload_too_large', `a request body must be at most ${LIMITS.requestBytes} bytes`)
+  },
+}))
+
+collect.post('/batch', async (c) => {
+  const body = await readBody(c)
+  const batch = body.batch
+  if (batch === undefined) throw new ApiError(400, 'missing_field', 'batch is required', 'batch')
+  if (!Array.isArray(batch)) throw new ApiError(400, 'invalid_field', 'batch must be an array of messages', 'batch')
+  if (batch.length > LIMITS.batchMessages) {
+    throw new ApiError(413, 'too_many_messages', `a batch holds at most ${LIMITS.batchMessages} messages (this one has ${batch.length})`, 'batch')
+  }
+  const result = await ingest(c, body, batch, undefined)
+  return c.json({ success: true, accepted: result.accepted, rejected: result.rejected })
+})
+
+for (const type of ['identify', 'track', 'page', 'screen', 'alias', 'group'] as const) {
+  collect.post(`/${type}`, async (c) => {
+    const body = await readBody(c)
+    const { rejected } = await ingest(c, body, [body], type)
+    if (rejected.length) throw new ApiError(rejected[0].code === 'message_too_large' ? 413 : 400, rejected[0].code, rejected[0].message, rejected[0].field)
+    return c.json({ success: true })
+  })
+}
+
+async function readBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
+  const text = await c.req.text()
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    throw new ApiError(400, 'invalid_json', text.trim() ? 'the body is not valid JSON' : 'the body is empty; send a JSON object')
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiError(400, 'invalid_body', 'the body must be a JSON object')
+  return body as Record<string, unknown>
+}
+
+function writeKeyOf(c: Context<AppEnv>, body: Record<string, unknown>): string {
+  if (typeof body.writeKey === 'string' && body.writeKey) return body.writeKey
+  const auth = c.req.header('authorization')
+  if (auth?.toLowerCase().startsWith('basic ')) {
+    try {
+      const user = atob(auth.slice(6).trim()).split(':')[0]
+      if (user) return user
+    } catch { /* falls through to the missing-key error */ }
+  }
+  throw new ApiError(401, 'missing_write_key', 'send the write key as "writeKey" in the body or as the HTTP Basic user', 'writeKey')
+}
+
+/** Validates every message, commits the good ones in one atomic unit, reports the rest by index. */
+async function ingest(c: Context<AppEnv>, body: Record<string, unknown>, items: unknown[], type: MessageType | undefined) {
+  const { db, writer, now } = c.var.deps
+  const found = await projectForKey(db, writeKeyOf(c, body))
+  if (!found) throw new ApiError(401, 'invalid_write_key', 'no project has this write key', 'writeKey')
+  if (!originAllowed(found.project, c.req.header('origin'))) {
+    throw new ApiError(403, 'origin_not_allowed', `this project does not accept calls from ${c.req.header('origin')}`)
+  }
+
+  const receivedAt = now()
+  const defaults = { sentAt: body.sentAt, context: body.context }
+  const rejected: (Rejection & { index: number })[] = []
+  const stmts: Stmt[] = []
+  items.forEach((item, index) => {
+    const raw = type && item && typeof item === 'object' ? { ...item, type } : item
+    const message = normalizeMessage(raw, { receivedAt, source: found.secret ? 'API' : 'SDK', defaults, messageId: () => crypto.randomUUID() })
+    if (isRejection(message)) rejected.push({ index, ...message })
+    else stmts.push(...planMessage(found.project.id, message, receivedAt))
+  })
+
+  if (stmts.length) {
+    try {
+      await writer.write(stmts)
+    } catch (e) {
+      console.error('collector: commit failed', e)
+      throw new ApiError(503, 'storage_unavailable', 'the database is unavailable; nothing was stored, retry later', undefined, { 'Retry-After': '1' })
+    }
+  }
+  return { accepted: items.length - rejected.length, rejected }
+}
