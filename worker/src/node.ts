@@ -10,6 +10,7 @@ import { createApp } from './app.js'
 import { openBatchRunner } from './db/node-batch.js'
 import { groupCommitWriter } from './ingest/writer.js'
 import { demoRoutes } from './routes/demo.js'
+import { runScheduled } from './scheduled.js'
 import { bootstrap } from './setup/bootstrap.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
@@ -35,7 +36,10 @@ export async function startNode(opts: NodeOptions) {
   })
   const address = server.address()
   const url = `http://${host}:${typeof address === 'object' && address ? address.port : opts.port}`
+  const upkeep = setInterval(() => void runScheduled(client, Date.now()).catch((e) => console.error('scheduled work failed', e)), 5 * 60_000)
+  upkeep.unref()
   const close = async () => {
+    clearInterval(upkeep)
     await new Promise((ok) => server.close(ok))
     await writer.drain()
     runner.close()
