@@ -334,3 +334,45 @@ export function collectorContract(tier: string, setup: () => Promise<CollectorTa
     })
   })
 }
+
+/** Identity verification (F-08), per runtime: the project's mode is switched in the database. */
+export function verificationContract(tier: string, setup: () => Promise<CollectorTarget>) {
+  describe(`identity verification (${tier})`, () => {
+    let t: CollectorTarget
+    beforeAll(async () => { t = await setup() })
+    afterAll(async () => { await t?.close() })
+    const mode = (m: string) => t.db.execute({ sql: 'UPDATE projects SET verification = ? WHERE id = ?', args: [m, t.projectId] })
+    const hmac = async (secret: string, id: string) => {
+      const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+      return Buffer.from(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(id))).toString('hex')
+    }
+    const identify = async (userId: string, userHash?: string, auth?: string) => {
+      const r = await t.fetch('/v1/identify', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(auth ? { authorization: 'Basic ' + btoa(auth + ':') } : {}) },
+        body: JSON.stringify({ ...(auth ? {} : { writeKey: t.writeKey }), userId, traits: { plan: 'x' }, context: userHash === undefined ? {} : { userHash } }),
+      })
+      return { status: r.status, body: await r.json() as any }
+    }
+    const stored = async (userId: string) => (await t.db.execute({ sql: 'SELECT 1 FROM users WHERE project_id = ? AND user_id = ?', args: [t.projectId, userId] })).rows.length
+
+    it('refuses unsigned, wrongly signed and other-secret identifies when required, and takes the signed one', async () => {
+      await mode('required')
+      expect(await identify('v-unsigned')).toMatchObject({ status: 400, body: { error: { code: 'verification_required', field: 'context.userHash' } } })
+      expect(await identify('v-wrong', await hmac(t.secretKey, 'someone-else'))).toMatchObject({ status: 400, body: { error: { code: 'invalid_user_hash' } } })
+      expect(await identify('v-other', await hmac('sk_another_project_secret', 'v-other'))).toMatchObject({ status: 400, body: { error: { code: 'invalid_user_hash' } } })
+      expect(await identify('v-signed', await hmac(t.secretKey, 'v-signed'))).toMatchObject({ status: 200 })
+      expect([await stored('v-unsigned'), await stored('v-wrong'), await stored('v-other'), await stored('v-signed')]).toEqual([0, 0, 0, 1])
+      // The server API, with the secret key, needs no hash.
+      expect(await identify('v-server', undefined, t.secretKey)).toMatchObject({ status: 200 })
+    })
+
+    it('checks a hash that is sent in optional mode, and ignores hashes when off', async () => {
+      await mode('optional')
+      expect((await identify('o-none')).status).toBe(200)
+      expect((await identify('o-wrong', 'beef')).status).toBe(400)
+      await mode('off')
+      expect((await identify('f-wrong', 'beef')).status).toBe(200)
+    })
+  })
+}

@@ -3,18 +3,22 @@ import type { Db } from './db/types.js'
 export interface ProjectKeys {
   id: string
   allowedOrigins: string[]
+  /** off: never checked; optional: checked when sent; required: every write-key call with a userId. */
   verification: 'off' | 'optional' | 'required'
+  /** The secret key, and the previous one while its rotation overlap lasts. */
+  secrets: string[]
 }
 
 /**
  * Finds the project a collector key belongs to. The public write key may only send;
  * the secret key (server SDKs) marks what it sends as coming from the API.
  */
-export async function projectForKey(db: Db, key: string): Promise<{ project: ProjectKeys; secret: boolean } | null> {
+export async function projectForKey(db: Db, key: string, now: number): Promise<{ project: ProjectKeys; secret: boolean } | null> {
   const { rows } = await db.execute({
-    sql: `SELECT id, allowed_origins, verification, write_key = :k AS public FROM projects WHERE write_key = :k OR secret_key = :k
+    sql: `SELECT id, allowed_origins, verification, write_key = :k AS public, secret_key,
+            CASE WHEN previous_secret_expires_at > :now THEN previous_secret_key END AS previous_secret_key FROM projects WHERE write_key = :k OR secret_key = :k
           OR (previous_secret_key = :k AND previous_secret_expires_at > :now) LIMIT 1`,
-    args: { k: key, now: Date.now() },
+    args: { k: key, now },
   })
   const row = rows[0]
   if (!row) return null
@@ -23,6 +27,7 @@ export async function projectForKey(db: Db, key: string): Promise<{ project: Pro
       id: String(row.id),
       allowedOrigins: JSON.parse(String(row.allowed_origins)) as string[],
       verification: row.verification as ProjectKeys['verification'],
+      secrets: [row.secret_key, row.previous_secret_key].filter((k): k is string => typeof k === 'string'),
     },
     secret: !Number(row.public),
   }

@@ -3,10 +3,11 @@ import { bodyLimit } from 'hono/body-limit'
 import type { AppEnv } from '../app.js'
 import { ApiError } from '../errors.js'
 import { LIMITS } from '../ingest/limits.js'
-import { isRejection, normalizeMessage, type Rejection } from '../ingest/normalize.js'
+import { isRejection, normalizeMessage, type Message, type Rejection } from '../ingest/normalize.js'
 import { planMessage } from '../ingest/plan.js'
 import type { MessageType } from '../ingest/message-schema.js'
-import { originAllowed, projectForKey } from '../projects.js'
+import { originAllowed, projectForKey, type ProjectKeys } from '../projects.js'
+import { userHashValid } from '../auth/user-hash.js'
 import type { Stmt } from '../db/types.js'
 
 /**
@@ -90,7 +91,7 @@ function writeKeyOf(c: Context<AppEnv>, body: Record<string, unknown>): string {
 /** Validates every message, commits the good ones in one atomic unit, reports the rest by index. */
 async function ingest(c: Context<AppEnv>, body: Record<string, unknown>, items: unknown[], type: MessageType | undefined) {
   const { db, writer, now } = c.var.deps
-  const found = await projectForKey(db, writeKeyOf(c, body))
+  const found = await projectForKey(db, writeKeyOf(c, body), now())
   if (!found) throw new ApiError(401, 'invalid_write_key', 'no project has this write key', 'writeKey')
   if (!originAllowed(found.project, c.req.header('origin'))) {
     throw new ApiError(403, 'origin_not_allowed', `this project does not accept calls from ${c.req.header('origin')}`)
@@ -100,12 +101,14 @@ async function ingest(c: Context<AppEnv>, body: Record<string, unknown>, items: 
   const defaults = { sentAt: body.sentAt, context: body.context }
   const rejected: (Rejection & { index: number })[] = []
   const stmts: Stmt[] = []
-  items.forEach((item, index) => {
+  const verify = found.secret ? undefined : verifier(found.project)
+  for (const [index, item] of items.entries()) {
     const raw = type && item && typeof item === 'object' ? { ...item, type } : item
     const message = normalizeMessage(raw, { receivedAt, source: found.secret ? 'API' : 'SDK', defaults, messageId: () => crypto.randomUUID() })
-    if (isRejection(message)) rejected.push({ index, ...message })
-    else stmts.push(...planMessage(found.project.id, message, receivedAt))
-  })
+    const refused = isRejection(message) ? message : await verify?.(message)
+    if (refused) rejected.push({ index, ...refused })
+    else stmts.push(...planMessage(found.project.id, message as Message, receivedAt))
+  }
 
   if (stmts.length) {
     try {
@@ -116,4 +119,27 @@ async function ingest(c: Context<AppEnv>, body: Record<string, unknown>, items: 
     }
   }
   return { accepted: items.length - rejected.length, rejected }
+}
+
+/**
+ * Identity verification (F-08) for calls made with the public write key: a message that
+ * names a userId must carry `context.userHash` when the project requires it, and a hash
+ * that is sent must be right unless verification is off. Results are kept per user id
+ * for the request.
+ */
+function verifier(project: ProjectKeys) {
+  if (project.verification === 'off') return undefined
+  const checked = new Map<string, Promise<boolean>>()
+  return async (m: Message): Promise<Rejection | undefined> => {
+    if (m.type === 'alias' && project.verification === 'required') {
+      // One hash cannot vouch for two ids: merging identities needs the secret key.
+      return { code: 'alias_needs_secret_key', message: 'this project verifies identities: send alias from your server with the secret key', field: 'previousId' }
+    }
+    const hash = m.context.userHash
+    if (m.userId === null || (hash === undefined && project.verification === 'optional')) return
+    if (typeof hash !== 'string') return { code: 'verification_required', message: 'this project requires context.userHash (HMAC-SHA256 of the userId with the secret key) for calls that name a user', field: 'context.userHash' }
+    const key = m.userId + '\u0000' + hash
+    if (!checked.has(key)) checked.set(key, userHashValid(project.secrets, m.userId, hash))
+    if (!(await checked.get(key))) return { code: 'invalid_user_hash', message: `context.userHash does not match the user id ${JSON.stringify(m.userId)}`, field: 'context.userHash' }
+  }
 }

@@ -1,0 +1,2 @@
+export function buildWorker(outfile?: string): Promise<string>
+export function buildAll(): Promise<void>
