@@ -191,6 +191,24 @@ export function collectorContract(tier: string, setup: () => Promise<CollectorTa
       expect(over).toMatchObject({ status: 413, body: { error: { code: 'payload_too_large' } } })
     })
 
+    it('counts a streamed body without Content-Length against the same limit', async () => {
+      const stream = (text: string) => new ReadableStream({
+        start(controller) {
+          const bytes = new TextEncoder().encode(text)
+          for (let i = 0; i < bytes.length; i += 64 * 1024) controller.enqueue(bytes.slice(i, i + 64 * 1024))
+          controller.close()
+        },
+      })
+      const a = uid('a')
+      const small = JSON.stringify({ writeKey: t.writeKey, batch: [{ type: 'track', anonymousId: a, event: 'streamed', messageId: uid('m') }] })
+      const ok = await t.fetch('/v1/batch', { method: 'POST', body: stream(small), duplex: 'half' } as RequestInit)
+      expect(ok.status).toBe(200)
+      const big = JSON.stringify({ writeKey: t.writeKey, batch: [{ type: 'track', anonymousId: a, event: 'too_big', messageId: uid('m') }], pad: 'z'.repeat(LIMITS.requestBytes) })
+      const refused = await json(await t.fetch('/v1/batch', { method: 'POST', body: stream(big), duplex: 'half' } as RequestInit))
+      expect(refused).toMatchObject({ status: 413, body: { error: { code: 'payload_too_large' } } })
+      expect((await eventsOf((await profileOfDevice(a)).id)).map((e) => e.name)).toEqual(['streamed'])
+    })
+
     it('accepts 2,500 messages in a batch and refuses 2,501', async () => {
       const items = (count: number) => Array.from({ length: count }, (_, i) => ({ type: 'track', anonymousId: 'bulk-' + tier, event: 'e', messageId: `${uid('b')}-${i}` }))
       const ok = await json(await batch(items(LIMITS.batchMessages)))

@@ -3,32 +3,43 @@ import { serve } from '@hono/node-server'
 import { createClient } from '@libsql/client'
 import { drizzle } from 'drizzle-orm/libsql'
 import { migrate } from 'drizzle-orm/libsql/migrator'
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { createApp } from './app.js'
-import { openBatchRunner } from './db/node-batch.js'
+import { openCachedConnection } from './db/node-db.js'
+import { startWriteThread } from './db/node-write-runner.js'
 import { groupCommitWriter } from './ingest/writer.js'
-import { demoRoutes } from './routes/demo.js'
+import { demoRoutes, snippetTag, type Snippet } from './routes/demo.js'
 import { runScheduled } from './scheduled.js'
 import { bootstrap } from './setup/bootstrap.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
+/** dist/s.js and the stub, built (scripts/build-snippet.mjs) on a first start. */
+async function loadSnippet(): Promise<Snippet> {
+  const dist = (f: string) => resolve(root, 'dist', f)
+  if (!existsSync(dist('snippet.json'))) await (await import(pathToFileURL(resolve(root, 'scripts/build-snippet.mjs')).href)).buildSnippet()
+  return { script: readFileSync(dist('s.js'), 'utf8'), stub: readFileSync(dist('stub.min.js'), 'utf8'), hash: JSON.parse(readFileSync(dist('snippet.json'), 'utf8')).hash }
+}
+
 export interface NodeOptions { dbPath: string; host?: string; port?: number; adminEmail?: string; adminPassword?: string }
 
 /** Opens (and migrates) the database, starts the server, resolves once it listens. */
 export async function startNode(opts: NodeOptions) {
+  const snippet = await loadSnippet()
   if (opts.dbPath !== ':memory:') mkdirSync(dirname(resolve(opts.dbPath)), { recursive: true })
   const client = createClient({ url: `file:${opts.dbPath}`, timeout: 5000 })
   await client.execute('PRAGMA journal_mode = WAL')
   await migrate(drizzle(client), { migrationsFolder: resolve(root, 'migrations') })
   const boot = await bootstrap(client, { adminEmail: opts.adminEmail, adminPassword: opts.adminPassword, now: Date.now() })
 
-  const runner = openBatchRunner(opts.dbPath)
-  const writer = groupCommitWriter((stmts) => runner.run(stmts))
-  const app = createApp({ db: client, writer, now: Date.now })
-  app.route('/', demoRoutes(boot.writeKey))
+  // Reads through cached statements on this thread; writes grouped and committed on their own thread.
+  const reads = openCachedConnection(opts.dbPath)
+  const runner = startWriteThread(opts.dbPath)
+  const writer = groupCommitWriter(runner.run)
+  const app = createApp({ db: reads.db, writer, now: Date.now })
+  app.route('/', demoRoutes(boot.writeKey, snippet))
 
   const host = opts.host ?? '127.0.0.1'
   const server = await new Promise<ReturnType<typeof serve>>((ok) => {
@@ -42,14 +53,15 @@ export async function startNode(opts: NodeOptions) {
     clearInterval(upkeep)
     await new Promise((ok) => server.close(ok))
     await writer.drain()
-    runner.close()
+    await runner.close()
+    reads.close()
     client.close()
   }
-  return { url, boot, app, client, close }
+  return { url, boot, app, client, snippet, close }
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { url, boot, close } = await startNode({
+  const { url, boot, snippet, close } = await startNode({
     dbPath: process.env.JIMER_DB ?? resolve(root, 'data/jimer.db'),
     host: process.env.HOST,
     port: process.env.PORT ? Number(process.env.PORT) : undefined,
@@ -59,6 +71,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   console.log(`Jimer is running at ${url}
 Dashboard: ${url}/   (sign in as ${boot.adminEmail}${boot.generatedPassword ? ` with password ${boot.generatedPassword} — shown once` : ''})
 Demo page: ${url}/demo
-Write key: ${boot.writeKey}`)
+Write key: ${boot.writeKey}
+Snippet for your pages' <head>:
+${snippetTag(snippet, boot.writeKey, url)}`)
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void close().then(() => process.exit(0)))
 }

@@ -25,22 +25,20 @@ export function planMessage(projectId: string, m: Message, now: number): Stmt[] 
   }
   const sql: string[] = []
 
-  if (device) {
-    Object.assign(args, device)
-    sql.push(UPSERT_DEVICE)
-  }
+  if (device) Object.assign(args, device)
   if (m.userId !== null) {
     if (m.anonymousId !== null && m.type === 'identify') sql.push(ADOPT_ANONYMOUS_PROFILE)
     sql.push(CREATE_IDENTIFIED)
     if (m.anonymousId !== null && m.type === 'identify') sql.push(...MERGE_DEVICE_PROFILE)
-    if (device) sql.push(POINT_DEVICE_AT_USER)
+    if (device) sql.push(UPSERT_DEVICE_OF_USER)
     if (m.type === 'alias') sql.push(...MERGE_PREVIOUS)
   } else {
-    sql.push(CREATE_ANONYMOUS, POINT_DEVICE_AT_ANONYMOUS)
+    sql.push(CREATE_ANONYMOUS, UPSERT_ANONYMOUS_DEVICE)
   }
 
   Object.assign(args, profileArgs(m))
-  sql.push(UPDATE_PROFILE)
+  const changesTraits = m.email !== undefined || m.displayName !== undefined || Object.keys(m.set).length > 0 || Object.keys(m.setOnce).length > 0
+  sql.push(changesTraits ? UPDATE_PROFILE : UPDATE_ACTIVITY)
 
   if (m.experience) {
     const e = m.experience
@@ -102,15 +100,6 @@ const USER = (id: string) => `coalesce((SELECT id FROM users WHERE project_id = 
 const TARGET_USER = USER(':u')
 const IS_ANONYMOUS = (pk: string) => `(SELECT user_id FROM users WHERE id = ${pk}) IS NULL`
 
-const UPSERT_DEVICE = `INSERT INTO devices (project_id, anonymous_id, browser, browser_version, os, os_version, device_type, user_agent, language, timezone, screen, first_seen, last_seen)
-  SELECT :p, :a, :browser, :browserVersion, :os, :osVersion, :deviceType, :userAgent, :language, :timezone, :screen, :ts, :ts WHERE ${NEW}
-  ON CONFLICT (project_id, anonymous_id) DO UPDATE SET
-    browser = coalesce(excluded.browser, browser), browser_version = coalesce(excluded.browser_version, browser_version),
-    os = coalesce(excluded.os, os), os_version = coalesce(excluded.os_version, os_version),
-    device_type = coalesce(excluded.device_type, device_type), user_agent = coalesce(excluded.user_agent, user_agent),
-    language = coalesce(excluded.language, language), timezone = coalesce(excluded.timezone, timezone), screen = coalesce(excluded.screen, screen),
-    first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`
-
 /** Identify on a device whose profile is still anonymous, for a new user id: the profile takes the id. */
 const ADOPT_ANONYMOUS_PROFILE = `UPDATE users SET user_id = :u, updated_at = :now
   WHERE id = ${DEVICE_USER} AND project_id = :p AND user_id IS NULL AND ${TARGET_USER} IS NULL AND ${NEW}`
@@ -139,16 +128,36 @@ const MERGE_PREVIOUS = [
     ON CONFLICT (project_id, alias) DO UPDATE SET user_pk = excluded.user_pk`,
 ]
 
-/** The device now belongs to this user (a new device, or one last used by someone else). */
-const POINT_DEVICE_AT_USER = `UPDATE devices SET user_pk = ${TARGET_USER}
-  WHERE project_id = :p AND anonymous_id = :a AND user_pk IS NOT ${TARGET_USER} AND ${NEW}`
-
+/** A new device's anonymous profile, made before the device row so that it is inserted linked. */
 const CREATE_ANONYMOUS = `INSERT INTO users (project_id, anonymous_id, created_at, first_seen, last_seen, updated_at)
   SELECT :p, :a, :ts, :ts, :ts, :now WHERE ${DEVICE_USER} IS NULL AND ${NEW}
   ON CONFLICT (project_id, anonymous_id) WHERE anonymous_id IS NOT NULL DO NOTHING`
 
-const POINT_DEVICE_AT_ANONYMOUS = `UPDATE devices SET user_pk = (SELECT id FROM users WHERE project_id = :p AND anonymous_id = :a)
-  WHERE project_id = :p AND anonymous_id = :a AND user_pk IS NULL AND ${NEW}`
+/**
+ * The device row (F-07). It is rewritten only when it changes hands, its browser changes,
+ * or a minute has passed since its last seen time: most calls from a page leave it alone,
+ * which keeps the hot path to one index lookup here.
+ */
+const upsertDevice = (userPk: string, owner: string, ownerChanged: string) => `INSERT INTO devices (project_id, anonymous_id, user_pk, browser, browser_version, os, os_version, device_type, user_agent, language, timezone, screen, first_seen, last_seen)
+  SELECT :p, :a, ${userPk}, :browser, :browserVersion, :os, :osVersion, :deviceType, :userAgent, :language, :timezone, :screen, :ts, :ts WHERE ${NEW}
+  ON CONFLICT (project_id, anonymous_id) DO UPDATE SET
+    user_pk = ${owner},
+    browser = coalesce(excluded.browser, browser), browser_version = coalesce(excluded.browser_version, browser_version),
+    os = coalesce(excluded.os, os), os_version = coalesce(excluded.os_version, os_version),
+    device_type = coalesce(excluded.device_type, device_type), user_agent = coalesce(excluded.user_agent, user_agent),
+    language = coalesce(excluded.language, language), timezone = coalesce(excluded.timezone, timezone), screen = coalesce(excluded.screen, screen),
+    first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)
+  WHERE ${ownerChanged} OR excluded.last_seen > devices.last_seen + 60000 OR excluded.first_seen < devices.first_seen
+    OR excluded.user_agent IS NOT NULL AND excluded.user_agent IS NOT devices.user_agent`
+
+const UPSERT_ANONYMOUS_DEVICE = upsertDevice(
+  `(SELECT id FROM users WHERE project_id = :p AND anonymous_id = :a)`,
+  'coalesce(devices.user_pk, excluded.user_pk)',
+  'devices.user_pk IS NULL',
+)
+
+/** The device now belongs to this user (a new device, or one last used by someone else). */
+const UPSERT_DEVICE_OF_USER = upsertDevice(TARGET_USER, 'excluded.user_pk', 'devices.user_pk IS NOT excluded.user_pk')
 
 /** The profile the message lands on. */
 const TARGET = `coalesce(${TARGET_USER}, ${DEVICE_USER})`
@@ -158,15 +167,20 @@ const TARGET = `coalesce(${TARGET_USER}, ${DEVICE_USER})`
  * without one start a session after 30 minutes of inactivity. setOnce patches under the
  * existing attributes, set patches over them (a null value removes the key).
  */
-const UPDATE_PROFILE = `UPDATE users SET
-    first_seen = min(first_seen, :ts),
+const ACTIVITY = `first_seen = min(first_seen, :ts),
     last_seen = CASE WHEN :active THEN max(last_seen, :ts) ELSE last_seen END,
     sessions = sessions + CASE
       WHEN NOT :active THEN 0
       WHEN :sid IS NOT NULL THEN last_session_id IS NOT :sid
       ELSE sessions = 0 OR :ts > last_seen + :gap END,
     last_session_id = CASE WHEN :active AND :sid IS NOT NULL THEN :sid ELSE last_session_id END,
-    events_count = events_count + :counts,
+    events_count = events_count + :counts`
+
+/** Most messages (track, page) change only the activity counters: a lighter statement. */
+const UPDATE_ACTIVITY = `UPDATE users SET ${ACTIVITY}, updated_at = :now WHERE id = ${TARGET} AND project_id = :p AND ${NEW}`
+
+const UPDATE_PROFILE = `UPDATE users SET
+    ${ACTIVITY},
     email = CASE WHEN :setEmail THEN :email ELSE email END,
     name = CASE WHEN :setName THEN :uname ELSE name END,
     attributes = json_patch(json_patch(:once, attributes), :attrs),

@@ -1,5 +1,4 @@
 import { Hono, type Context } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import type { AppEnv } from '../app.js'
 import { ApiError } from '../errors.js'
 import { LIMITS } from '../ingest/limits.js'
@@ -36,13 +35,6 @@ collect.use('*', async (c, next) => {
   await next()
 })
 
-collect.use('*', bodyLimit({
-  maxSize: LIMITS.requestBytes,
-  onError: () => {
-    throw new ApiError(413, 'payload_too_large', `a request body must be at most ${LIMITS.requestBytes} bytes`)
-  },
-}))
-
 collect.post('/batch', async (c) => {
   const body = await readBody(c)
   const batch = body.batch
@@ -64,8 +56,38 @@ for (const type of ['identify', 'track', 'page', 'screen', 'alias', 'group'] as 
   })
 }
 
+const tooLarge = () => new ApiError(413, 'payload_too_large', `a request body must be at most ${LIMITS.requestBytes} bytes`)
+
+/**
+ * The body as text, refused past the request limit. With a Content-Length (the common case)
+ * the check is one comparison; a chunked body is counted as it streams in.
+ */
+async function bodyText(c: Context<AppEnv>): Promise<string> {
+  const length = c.req.header('content-length')
+  if (length !== undefined) {
+    if (Number(length) > LIMITS.requestBytes) throw tooLarge()
+    return c.req.text()
+  }
+  const reader = c.req.raw.body?.getReader()
+  if (!reader) return ''
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    size += r.value.byteLength
+    if (size > LIMITS.requestBytes) {
+      await reader.cancel()
+      throw tooLarge()
+    }
+    chunks.push(r.value)
+  }
+  const all = new Uint8Array(size)
+  let at = 0
+  for (const chunk of chunks) all.set(chunk, (at += chunk.byteLength) - chunk.byteLength)
+  return new TextDecoder().decode(all)
+}
+
 async function readBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
-  const text = await c.req.text()
+  const text = await bodyText(c)
   let body: unknown
   try {
     body = JSON.parse(text)
