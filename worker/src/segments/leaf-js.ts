@@ -1,0 +1,107 @@
+import { DAY, type Leaf, type PropertyField } from './condition.js'
+import type { UserFacts } from './facts.js'
+import type { EvalContext } from './library.js'
+import { positiveOf, testJs, type Ctx } from './operators.js'
+
+/** An object's own value for a key: inherited names (`constructor`, `__proto__`) are not attributes. */
+export const own = (o: Record<string, unknown>, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined)
+
+export function propertyValue(f: UserFacts, field: Exclude<PropertyField, 'jimer_id'>): unknown {
+  switch (field) {
+    case 'name': return f.name ?? undefined
+    case 'email': return f.email ?? undefined
+    case 'user_id': return f.userId ?? undefined
+    case 'status': return f.status
+    case 'created': return f.createdAt
+    case 'first_seen': return f.firstSeen
+    case 'last_seen': return f.lastSeen
+    case 'sessions': return f.sessions
+    case 'events_count': return f.eventsCount
+    case 'identified': return f.userId !== null
+  }
+}
+
+/**
+ * SQLite's sum(): exact while every input is an integer, then Kahan–Babuška–Neumaier
+ * compensated summation (func.c), so float totals agree to the last bit.
+ */
+export function sqliteSum(values: number[]): number | null {
+  if (values.length === 0) return null
+  let iSum = 0, rSum = 0, rErr = 0, approx = false
+  for (const r of values) {
+    if (!approx && Number.isInteger(r)) { iSum += r; continue }
+    if (!approx) { approx = true; rSum = iSum; rErr = 0 }
+    const t = rSum + r
+    if (Math.abs(rSum) > Math.abs(r)) rErr += (rSum - t) + r
+    else rErr += (r - t) + rSum
+    rSum = t
+  }
+  return approx ? rSum + rErr : iSum
+}
+
+/** The events an event leaf looks at: its name, its time window, its property filters. */
+export function matchingEvents(leaf: Extract<Leaf, { type: 'event' }>, f: UserFacts, ctx: EvalContext) {
+  const w = leaf.window
+  const from = w && 'lastDays' in w ? ctx.now - w.lastDays * DAY : w?.from
+  const to = w && !('lastDays' in w) ? w.to : undefined
+  return f.events.filter((e) => e.name === leaf.event
+    && (from === undefined || e.timestamp >= from)
+    && (to === undefined || e.timestamp <= to)
+    && (leaf.where ?? []).every((c) => testJs(c.operator, own(e.properties, c.property), c.value, { caseSensitive: c.caseSensitive ?? false, now: ctx.now })))
+}
+
+/** The measured number of an event leaf (count, sum, …); null when there is nothing to aggregate. */
+export function eventMeasure(leaf: Extract<Leaf, { type: 'event' }>, f: UserFacts, ctx: EvalContext): number | null {
+  const events = matchingEvents(leaf, f, ctx)
+  if (leaf.measure === 'did' || leaf.measure === 'did_not' || leaf.measure === 'count') return events.length
+  const values = events.map((e) => own(e.properties, leaf.property!)).filter((v): v is number => typeof v === 'number')
+  if (values.length === 0) return null
+  switch (leaf.measure) {
+    case 'sum': return sqliteSum(values)
+    case 'avg': return sqliteSum(values)! / values.length
+    case 'min': return Math.min(...values)
+    case 'max': return Math.max(...values)
+  }
+}
+
+/** What a leaf measured and whether it passed: shared by evaluate and explain. */
+export function runLeaf(leaf: Leaf, f: UserFacts, ctx: EvalContext, inSegment: (id: number) => boolean): { actual: unknown; pass: boolean } {
+  const opCtx = (caseSensitive?: boolean): Ctx => ({ caseSensitive: caseSensitive ?? false, now: ctx.now })
+  switch (leaf.type) {
+    case 'property': {
+      if (leaf.field === 'jimer_id') {
+        const { positive, negated } = positiveOf(leaf.operator)
+        const any = f.devices.some((d) => positive.js(d, leaf.value, opCtx(leaf.caseSensitive)))
+        return { actual: f.devices, pass: any !== negated }
+      }
+      const actual = propertyValue(f, leaf.field)
+      return { actual, pass: testJs(leaf.operator, actual, leaf.value, opCtx(leaf.caseSensitive)) }
+    }
+    case 'attribute': {
+      const actual = own(f.attributes, leaf.key)
+      return { actual, pass: testJs(leaf.operator, actual, leaf.value, opCtx(leaf.caseSensitive)) }
+    }
+    case 'tag': {
+      const has = leaf.tagIds.some((t) => f.tagIds.includes(t))
+      return { actual: f.tagIds, pass: has === (leaf.operator === 'has_any') }
+    }
+    case 'event': {
+      const actual = eventMeasure(leaf, f, ctx)
+      if (leaf.measure === 'did') return { actual, pass: actual! >= 1 }
+      if (leaf.measure === 'did_not') return { actual, pass: actual === 0 }
+      return { actual, pass: testJs(leaf.operator!, actual, leaf.value, opCtx()) }
+    }
+    case 'experience': {
+      const c = opCtx(leaf.caseSensitive)
+      const action = leaf.action === 'not_seen' ? 'seen' : leaf.action
+      const hit = action === 'answered'
+        ? f.responses.some((r) => r.experienceId === leaf.experience && (leaf.answer === undefined || testJs('is', r.answer ?? undefined, leaf.answer, c)))
+        : f.interactions.some((i) => i.experienceId === leaf.experience && i.action === action)
+      return { actual: hit, pass: hit !== (leaf.action === 'not_seen') }
+    }
+    case 'segment': {
+      const member = inSegment(leaf.segmentId)
+      return { actual: member, pass: member === (leaf.operator === 'in') }
+    }
+  }
+}

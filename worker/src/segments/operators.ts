@@ -1,0 +1,157 @@
+import { DAY } from './condition.js'
+import { portableRegex } from './regex.js'
+import { jsonTypeOf, parseSqliteDate } from './values.js'
+
+/**
+ * The one operator table. Each operator says how it reads in JavaScript (evaluate,
+ * explain) and in SQL (to-sql), side by side, so the two cannot drift: a missing
+ * operator in either is a compile error (`satisfies Record<Operator, …>`), and the
+ * differential tests hold them to the same answers.
+ *
+ * Shared semantics, both sides:
+ * - a value of the wrong type, or no value, fails every positive operator;
+ * - a negation is NOT its positive (so a user without the attribute "is not" anything);
+ * - case-insensitive matching folds ASCII letters only (SQLite's `lower()`);
+ * - text compares by exact code points; numbers compare as numbers; dates are numbers
+ *   (epoch ms) or ISO 8601 text as SQLite's date functions read it.
+ */
+export type Operator =
+  | 'is' | 'is_not' | 'contains' | 'not_contains' | 'starts_with' | 'ends_with' | 'is_one_of' | 'matches' | 'is_set' | 'is_not_set'
+  | 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'between'
+  | 'is_true' | 'is_false'
+  | 'before' | 'after' | 'date_between' | 'more_than_days_ago' | 'less_than_days_ago' | 'within_next_days'
+  | 'list_contains' | 'list_not_contains' | 'list_is_empty' | 'list_is_not_empty'
+
+/** A value to test, in SQL: `v` its value, `t` its JSON type name (NULL when absent). */
+export interface SqlRef { v: string; t: string }
+export interface Ctx { caseSensitive: boolean; now: number }
+/** Binds a value as a parameter and returns its placeholder. */
+export type Bind = (value: unknown) => string
+
+interface Positive {
+  /** Symbol or words for labels: `plan contains "pro"`. */
+  label: string
+  js(actual: unknown, operand: any, ctx: Ctx): boolean
+  sql(ref: SqlRef, operand: any, ctx: Ctx, bind: Bind): string
+}
+type Definition = Positive | { negates: Operator; label: string }
+
+const fold = (s: string, ctx: Ctx) => (ctx.caseSensitive ? s : s.replace(/[A-Z]+/g, (m) => m.toLowerCase()))
+const foldSql = (expr: string, ctx: Ctx) => (ctx.caseSensitive ? expr : `lower(${expr})`)
+const isText = (x: unknown): x is string => typeof x === 'string'
+const isNumber = (x: unknown): x is number => typeof x === 'number'
+const TEXT = (r: SqlRef) => `${r.t} = 'text'`
+const NUMBER = (r: SqlRef) => `${r.t} IN ('integer', 'real')`
+
+/** A date value as epoch ms, or null: numbers are ms, text is parsed as SQLite parses it. */
+export function dateOf(x: unknown): number | null {
+  if (isNumber(x)) return x
+  if (isText(x)) return parseSqliteDate(x)
+  return null
+}
+const dateSql = (r: SqlRef) =>
+  `(CASE WHEN ${NUMBER(r)} THEN ${r.v} WHEN ${TEXT(r)} AND ${r.v} GLOB '[0-9][0-9][0-9][0-9]-*' THEN CAST(round(unixepoch(${r.v}, 'subsec') * 1000) AS INTEGER) END)`
+
+function numeric(label: string, test: (a: number, b: number) => boolean, op: string): Positive {
+  return {
+    label,
+    js: (a, b) => isNumber(a) && test(a, b),
+    sql: (r, b, _c, bind) => `${NUMBER(r)} AND ${r.v} ${op} ${bind(b)}`,
+  }
+}
+
+function dated(label: string, test: (d: number, operand: any, ctx: Ctx) => boolean, sql: (d: string, operand: any, ctx: Ctx, bind: Bind) => string): Positive {
+  return {
+    label,
+    js: (a, operand, ctx) => {
+      const d = dateOf(a)
+      return d !== null && test(d, operand, ctx)
+    },
+    sql: (r, operand, ctx, bind) => sql(dateSql(r), operand, ctx, bind),
+  }
+}
+
+export const OPERATORS = {
+  is: { label: 'is', js: (a, b: string, c) => isText(a) && fold(a, c) === fold(b, c), sql: (r, b, c, bind) => `${TEXT(r)} AND ${foldSql(r.v, c)} = ${bind(fold(b, c))}` },
+  is_not: { negates: 'is', label: 'is not' },
+  contains: { label: 'contains', js: (a, b: string, c) => isText(a) && fold(a, c).includes(fold(b, c)), sql: (r, b, c, bind) => `${TEXT(r)} AND instr(${foldSql(r.v, c)}, ${bind(fold(b, c))}) > 0` },
+  not_contains: { negates: 'contains', label: 'does not contain' },
+  starts_with: {
+    label: 'starts with',
+    js: (a, b: string, c) => isText(a) && fold(a, c).startsWith(fold(b, c)),
+    sql: (r, b, c, bind) => `${TEXT(r)} AND substr(${foldSql(r.v, c)}, 1, length(${bind(b)})) = ${bind(fold(b, c))}`,
+  },
+  ends_with: {
+    label: 'ends with',
+    js: (a, b: string, c) => isText(a) && fold(a, c).endsWith(fold(b, c)),
+    sql: (r, b, c, bind) => `${TEXT(r)} AND length(${r.v}) >= length(${bind(b)}) AND substr(${foldSql(r.v, c)}, -length(${bind(b)})) = ${bind(fold(b, c))}`,
+  },
+  is_one_of: {
+    label: 'is one of',
+    js: (a, b: string[], c) => isText(a) && b.some((x) => fold(x, c) === fold(a, c)),
+    sql: (r, b: string[], c, bind) => `${TEXT(r)} AND ${foldSql(r.v, c)} IN (${b.map((x) => bind(fold(x, c))).join(', ')})`,
+  },
+  matches: {
+    label: 'matches',
+    js: (a, b: string, c) => isText(a) && new RegExp(portableRegex(b, c.caseSensitive), 'su').test(a),
+    sql: (r, b: string, c, bind) => `${TEXT(r)} AND ${r.v} REGEXP ${bind(portableRegex(b, c.caseSensitive))}`,
+  },
+  is_set: { label: 'is set', js: (a) => a !== undefined && a !== null, sql: (r) => `${r.t} IS NOT NULL AND ${r.t} <> 'null'` },
+  is_not_set: { negates: 'is_set', label: 'is not set' },
+
+  eq: numeric('=', (a, b) => a === b, '='),
+  neq: { negates: 'eq', label: '≠' },
+  gt: numeric('>', (a, b) => a > b, '>'),
+  gte: numeric('≥', (a, b) => a >= b, '>='),
+  lt: numeric('<', (a, b) => a < b, '<'),
+  lte: numeric('≤', (a, b) => a <= b, '<='),
+  between: {
+    label: 'between',
+    js: (a, [lo, hi]: [number, number]) => isNumber(a) && a >= lo && a <= hi,
+    sql: (r, [lo, hi]: [number, number], _c, bind) => `${NUMBER(r)} AND ${r.v} BETWEEN ${bind(lo)} AND ${bind(hi)}`,
+  },
+
+  is_true: { label: 'is true', js: (a) => a === true, sql: (r) => `${r.t} = 'true'` },
+  is_false: { label: 'is false', js: (a) => a === false, sql: (r) => `${r.t} = 'false'` },
+
+  before: dated('before', (d, b: number) => d < b, (d, b, _c, bind) => `${d} < ${bind(b)}`),
+  after: dated('after', (d, b: number) => d > b, (d, b, _c, bind) => `${d} > ${bind(b)}`),
+  date_between: dated('between', (d, [lo, hi]: [number, number]) => d >= lo && d <= hi, (d, [lo, hi], _c, bind) => `${d} BETWEEN ${bind(lo)} AND ${bind(hi)}`),
+  more_than_days_ago: dated('more than … days ago', (d, n: number, c) => d < c.now - n * DAY, (d, n, c, bind) => `${d} < ${bind(c.now - n * DAY)}`),
+  less_than_days_ago: dated('less than … days ago', (d, n: number, c) => d >= c.now - n * DAY && d <= c.now, (d, n, c, bind) => `${d} BETWEEN ${bind(c.now - n * DAY)} AND ${bind(c.now)}`),
+  within_next_days: dated('within the next … days', (d, n: number, c) => d >= c.now && d <= c.now + n * DAY, (d, n, c, bind) => `${d} BETWEEN ${bind(c.now)} AND ${bind(c.now + n * DAY)}`),
+
+  list_contains: {
+    label: 'contains',
+    js: (a, b: string, c) => Array.isArray(a) && a.some((x) => isText(x) && fold(x, c) === fold(b, c)),
+    // CASE, not AND: SQLite may evaluate both sides of AND, and json_each fails on non-JSON text.
+    sql: (r, b, c, bind) => `CASE WHEN ${r.t} = 'array' THEN EXISTS (SELECT 1 FROM json_each(${r.v}) j WHERE j.type = 'text' AND ${foldSql('j.value', c)} = ${bind(fold(b, c))}) END`,
+  },
+  list_not_contains: { negates: 'list_contains', label: 'does not contain' },
+  list_is_empty: {
+    label: 'is empty',
+    js: (a) => a === undefined || a === null || (Array.isArray(a) && a.length === 0),
+    sql: (r) => `CASE WHEN ${r.t} IS NULL OR ${r.t} = 'null' THEN 1 WHEN ${r.t} = 'array' THEN json_array_length(${r.v}) = 0 ELSE 0 END`,
+  },
+  list_is_not_empty: { negates: 'list_is_empty', label: 'is not empty' },
+} satisfies Record<Operator, Definition>
+
+/** The positive form of an operator, and whether the leaf negates it. */
+export function positiveOf(op: Operator): { positive: Positive; negated: boolean } {
+  const def: Definition = OPERATORS[op]
+  return 'negates' in def ? { positive: OPERATORS[def.negates] as Positive, negated: true } : { positive: def, negated: false }
+}
+
+/** Runs an operator in JavaScript. */
+export function testJs(op: Operator, actual: unknown, operand: unknown, ctx: Ctx): boolean {
+  const { positive, negated } = positiveOf(op)
+  return positive.js(actual, operand, ctx) !== negated
+}
+
+/** Compiles an operator to a SQL boolean that is never NULL. */
+export function testSql(op: Operator, ref: SqlRef, operand: unknown, ctx: Ctx, bind: Bind): string {
+  const { positive, negated } = positiveOf(op)
+  return `${negated ? 'NOT ' : ''}coalesce((${positive.sql(ref, operand, ctx, bind)}), 0)`
+}
+
+export { jsonTypeOf }
