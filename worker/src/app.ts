@@ -2,7 +2,11 @@ import { Hono } from 'hono'
 import type { Db } from './db/types.js'
 import { ApiError } from './errors.js'
 import type { Writer } from './ingest/writer.js'
+import { publicCors } from './middleware/cors.js'
 import { collect } from './routes/collect.js'
+import { segmentRoutes } from './routes/segments.js'
+import { targeting } from './routes/targeting.js'
+import { userRoutes } from './routes/users.js'
 
 /** Everything the app needs from its runtime; the two entry files build it. */
 export interface AppDeps {
@@ -22,7 +26,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     await next()
   })
 
+  app.use('/v1/*', publicCors)
   app.route('/v1', collect)
+  app.route('/v1', targeting)
+  app.route('/api/projects/:projectId', segmentRoutes)
+  app.route('/api/projects/:projectId', userRoutes)
   app.get('/healthz', (c) => c.json({ ok: true }))
 
   app.notFound((c) => c.json(new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`).toJSON(), 404))

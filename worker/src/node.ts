@@ -47,7 +47,7 @@ export async function startNode(opts: NodeOptions) {
   })
   const address = server.address()
   const url = `http://${host}:${typeof address === 'object' && address ? address.port : opts.port}`
-  const upkeep = setInterval(() => void runScheduled(client, Date.now()).catch((e) => console.error('scheduled work failed', e)), 5 * 60_000)
+  const upkeep = setInterval(() => void runScheduled(reads.db, writer, Date.now()).catch((e) => console.error('scheduled work failed', e)), 5 * 60_000)
   upkeep.unref()
   const close = async () => {
     clearInterval(upkeep)

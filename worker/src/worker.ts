@@ -10,11 +10,12 @@ export interface Env {
 }
 
 // Per isolate: one client and one app, built on the first request.
-let built: { client: Client; app: ReturnType<typeof createApp> } | undefined
+let built: { client: Client; writer: ReturnType<typeof directWriter>; app: ReturnType<typeof createApp> } | undefined
 function build(env: Env) {
   if (!built) {
     const client = createClient({ url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN })
-    built = { client, app: createApp({ db: client, writer: directWriter(client), now: Date.now }) }
+    const writer = directWriter(client)
+    built = { client, writer, app: createApp({ db: client, writer, now: Date.now }) }
   }
   return built
 }
@@ -22,6 +23,7 @@ function build(env: Env) {
 export default {
   fetch: (request: Request, env: Env, ctx: ExecutionContext) => build(env).app.fetch(request, env, ctx),
   async scheduled(_event: ScheduledController, env: Env, ctx: ExecutionContext) {
-    ctx.waitUntil(runScheduled(build(env).client, Date.now()))
+    const { client, writer } = build(env)
+    ctx.waitUntil(runScheduled(client, writer, Date.now()))
   },
 } satisfies ExportedHandler<Env>

@@ -6,6 +6,7 @@ import type { Client, InStatement, ResultSet } from '@libsql/client'
  * imports types only, so no runtime code enters the core.
  */
 export type Db = Pick<Client, 'execute' | 'batch'>
-export type Stmt = InStatement & { sql: string; args: Record<string, SqlValue> }
+/** A statement with named (`:name`) or positional (`?`, `?NNN`) arguments — never both. */
+export type Stmt = InStatement & { sql: string; args: Record<string, SqlValue> | SqlValue[] }
 export type SqlValue = string | number | bigint | null
 export type { ResultSet }

@@ -7,6 +7,8 @@ import { planMessage } from '../ingest/plan.js'
 import type { MessageType } from '../ingest/message-schema.js'
 import { originAllowed, projectForKey, type ProjectKeys } from '../projects.js'
 import { userHashValid } from '../auth/user-hash.js'
+import { inBackground } from '../background.js'
+import { refreshUsers } from '../segments/membership.js'
 import type { Stmt } from '../db/types.js'
 
 /**
@@ -19,21 +21,6 @@ import type { Stmt } from '../db/types.js'
  *   -d '{"userId":"42","event":"order_placed","properties":{"total":30}}' http://127.0.0.1:8787/v1/track
  */
 export const collect = new Hono<AppEnv>()
-
-collect.use('*', async (c, next) => {
-  const origin = c.req.header('origin')
-  if (origin) {
-    c.header('Access-Control-Allow-Origin', origin)
-    c.header('Vary', 'Origin')
-  }
-  if (c.req.method === 'OPTIONS') {
-    c.header('Access-Control-Allow-Methods', 'POST, GET, OPTIONS')
-    c.header('Access-Control-Allow-Headers', 'Content-Type, Authorization')
-    c.header('Access-Control-Max-Age', '86400')
-    return c.body(null, 204)
-  }
-  await next()
-})
 
 collect.post('/batch', async (c) => {
   const body = await readBody(c)
@@ -124,12 +111,18 @@ async function ingest(c: Context<AppEnv>, body: Record<string, unknown>, items: 
   const rejected: (Rejection & { index: number })[] = []
   const stmts: Stmt[] = []
   const verify = found.secret ? undefined : verifier(found.project)
+  const touched = new Map<string, { userId: string } | { anonymousId: string }>()
   for (const [index, item] of items.entries()) {
     const raw = type && item && typeof item === 'object' ? { ...item, type } : item
     const message = normalizeMessage(raw, { receivedAt, source: found.secret ? 'API' : 'SDK', defaults, messageId: () => crypto.randomUUID() })
     const refused = isRejection(message) ? message : await verify?.(message)
-    if (refused) rejected.push({ index, ...refused })
-    else stmts.push(...planMessage(found.project.id, message as Message, receivedAt))
+    if (refused) {
+      rejected.push({ index, ...refused })
+      continue
+    }
+    const m = message as Message
+    stmts.push(...planMessage(found.project.id, m, receivedAt))
+    touched.set(m.userId !== null ? 'u:' + m.userId : 'a:' + m.anonymousId, m.userId !== null ? { userId: m.userId } : { anonymousId: m.anonymousId! })
   }
 
   if (stmts.length) {
@@ -139,6 +132,8 @@ async function ingest(c: Context<AppEnv>, body: Record<string, unknown>, items: 
       console.error('collector: commit failed', e)
       throw new ApiError(503, 'storage_unavailable', 'the database is unavailable; nothing was stored, retry later', undefined, { 'Retry-After': '1' })
     }
+    // Membership is derived data: it follows after the answer (and the schedule repairs it).
+    inBackground(c, refreshUsers(db, writer, found.project.id, [...touched.values()], receivedAt))
   }
   return { accepted: items.length - rejected.length, rejected }
 }

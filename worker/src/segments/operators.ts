@@ -1,6 +1,6 @@
 import { DAY } from './condition.js'
 import { portableRegex } from './regex.js'
-import { jsonTypeOf, parseSqliteDate } from './values.js'
+import { cString, jsonTypeOf, parseSqliteDate } from './values.js'
 
 /**
  * The one operator table. Each operator says how it reads in JavaScript (evaluate,
@@ -93,7 +93,8 @@ export const OPERATORS = {
   },
   matches: {
     label: 'matches',
-    js: (a, b: string, c) => isText(a) && new RegExp(portableRegex(b, c.caseSensitive), 'su').test(a),
+    // regexp.c reads the text as a C string: a NUL ends it.
+    js: (a, b: string, c) => isText(a) && new RegExp(portableRegex(b, c.caseSensitive), 'su').test(cString(a)),
     sql: (r, b: string, c, bind) => `${TEXT(r)} AND ${r.v} REGEXP ${bind(portableRegex(b, c.caseSensitive))}`,
   },
   is_set: { label: 'is set', js: (a) => a !== undefined && a !== null, sql: (r) => `${r.t} IS NOT NULL AND ${r.t} <> 'null'` },

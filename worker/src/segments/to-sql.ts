@@ -55,10 +55,11 @@ const COLUMNS: Record<Exclude<PropertyField, 'jimer_id'>, SqlRef> = {
 
 /**
  * A key of a JSON object column. A path like `$."plan"` is fast, but SQLite's paths cannot
- * quote a key that holds `"` or `\`: such keys are looked up through json_each instead.
+ * quote a key that holds `"` or `\`, and a NUL ends the path: such keys are looked up through
+ * json_each instead.
  */
 export function jsonRef(column: 'u.attributes' | 'e.properties', key: string, bind: Bind): SqlRef {
-  if (!/["\\]/.test(key)) {
+  if (!/["\\\u0000]/.test(key)) {
     const path = bind(`$."${key}"`)
     return { v: `json_extract(${column}, ${path})`, t: `json_type(${column}, ${path})` }
   }

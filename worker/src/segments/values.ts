@@ -10,6 +10,12 @@ export function jsonTypeOf(x: unknown): string | null {
   return Array.isArray(x) ? 'array' : 'object'
 }
 
+/** Text as SQLite's C-string readers see it (date.c, regexp.c): up to the first NUL. */
+export function cString(s: string): string {
+  const nul = s.indexOf('\u0000')
+  return nul < 0 ? s : s.slice(0, nul)
+}
+
 const isSpace = (c: string | undefined) => c === ' ' || c === '\t' || c === '\n' || c === '\v' || c === '\f' || c === '\r'
 const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9'
 
@@ -18,7 +24,8 @@ const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '
  * it (date.c: parseYyyyMmDd, parseHhMmSs, parseTimezone, computeJD), or null. Only the
  * `YYYY-MM-DD…` forms are taken: to-sql only hands SQLite text that starts that way.
  */
-export function parseSqliteDate(s: string): number | null {
+export function parseSqliteDate(text: string): number | null {
+  const s = cString(text)
   let i = 0
   const digits = (n: number, min: number, max: number): number | null => {
     let v = 0
@@ -87,5 +94,6 @@ export function parseSqliteDate(s: string): number | null {
   let iJD = Math.trunc((X1 + X2 + D + B - 1524.5) * 86400000)
   iJD += h * 3600000 + m * 60000 + Math.trunc(sec * 1000 + 0.5)
   iJD -= tz * 60000
-  return iJD - 210866760000000
+  // validJulianDay(): a time zone can push 9999-12-31 past the last instant SQLite represents.
+  return iJD >= 0 && iJD <= 464269060799999 ? iJD - 210866760000000 : null
 }

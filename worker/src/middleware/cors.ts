@@ -1,0 +1,20 @@
+import { createMiddleware } from 'hono/factory'
+
+/**
+ * CORS for the public endpoints (/v1): any site may call; whether its origin is allowed is
+ * the project's decision, checked once the write key names the project.
+ */
+export const publicCors = createMiddleware(async (c, next) => {
+  const origin = c.req.header('origin')
+  if (origin) {
+    c.header('Access-Control-Allow-Origin', origin)
+    c.header('Vary', 'Origin')
+  }
+  if (c.req.method === 'OPTIONS') {
+    c.header('Access-Control-Allow-Methods', 'POST, GET, OPTIONS')
+    c.header('Access-Control-Allow-Headers', 'Content-Type, Authorization')
+    c.header('Access-Control-Max-Age', '86400')
+    return c.body(null, 204)
+  }
+  await next()
+})

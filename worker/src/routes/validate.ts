@@ -1,0 +1,29 @@
+import type { Context } from 'hono'
+import type { z } from 'zod'
+import { ApiError } from '../errors.js'
+
+/** The JSON body parsed by a schema; the first problem becomes a 400 naming its field. */
+export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  let raw: unknown
+  try {
+    raw = await c.req.json()
+  } catch {
+    throw new ApiError(400, 'invalid_json', 'the body is not valid JSON')
+  }
+  return parseOr400(schema, raw)
+}
+
+export function parseOr400<S extends z.ZodType>(schema: S, raw: unknown, prefix = ''): z.output<S> {
+  const r = schema.safeParse(raw)
+  if (r.success) return r.data
+  const issue = r.error.issues[0]
+  const field = prefix + issue.path.map(String).join('.')
+  throw new ApiError(400, issue.input === undefined && issue.code === 'invalid_type' ? 'missing_field' : 'invalid_field', `${field || 'body'}: ${issue.message}`, field || undefined)
+}
+
+/** A positive integer id from the path. */
+export function idParam(c: Context, name: string): number {
+  const v = Number(c.req.param(name))
+  if (!Number.isSafeInteger(v) || v <= 0) throw new ApiError(404, 'not_found', `no ${name.replace(/Id$|Pk$/, '')} ${c.req.param(name)}`)
+  return v
+}
