@@ -14,6 +14,7 @@ import { cpus, loadavg, totalmem } from 'node:os'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { collectorBench } from './collector.js'
+import { segmentsBench } from './segments.js'
 import { Table } from './table.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -24,9 +25,13 @@ const table = new Table([
   `machine: ${cpu[0]?.model.trim() ?? 'unknown cpu'}, ${cpu.length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, node ${process.version}, ${process.platform}/${process.arch}, load average at start ${loadavg()[0].toFixed(2)}`,
 ])
 
-const benchmarks: [string, (t: Table) => Promise<{ ok: boolean }>][] = [
+const only = process.env.BENCH_ONLY?.split(',')
+const all: [string, (t: Table) => Promise<{ ok: boolean }>][] = [
   ['collector', collectorBench],
+  ['segments', segmentsBench],
 ]
+
+const benchmarks = all.filter(([name]) => !only || only.includes(name))
 
 let ok = true
 for (const [name, bench] of benchmarks) {

@@ -66,7 +66,9 @@ export function eventMeasure(leaf: Extract<Leaf, { type: 'event' }>, f: UserFact
 
 /** What a leaf measured and whether it passed: shared by evaluate and explain. */
 export function runLeaf(leaf: Leaf, f: UserFacts, ctx: EvalContext, inSegment: (id: number) => boolean): { actual: unknown; pass: boolean } {
-  const opCtx = (caseSensitive?: boolean): Ctx => ({ caseSensitive: caseSensitive ?? false, now: ctx.now })
+  const sensitive: Ctx = { caseSensitive: true, now: ctx.now }
+  const insensitive: Ctx = { caseSensitive: false, now: ctx.now }
+  const opCtx = (caseSensitive?: boolean): Ctx => (caseSensitive ? sensitive : insensitive)
   switch (leaf.type) {
     case 'property': {
       if (leaf.field === 'jimer_id') {

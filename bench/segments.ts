@@ -1,0 +1,167 @@
+/**
+ * Segment engine figures over 1M seeded users (`npm run seed` data, ~10 events each):
+ * targeting for one user against 50 segments (server time with fact loading, and
+ * evaluation alone), preview counts in SQL beside the same filter as a plain JS loop over
+ * the users in memory, and a full recompute of one segment.
+ */
+import Database from 'libsql'
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { seed } from '../scripts/seed.js'
+import { openCachedConnection } from '../worker/src/db/node-db.js'
+import { groupCommitWriter } from '../worker/src/ingest/writer.js'
+import { treeSchema, type ConditionTree, type Node } from '../worker/src/segments/condition.js'
+import { eventNames, loadFacts, type UserFacts } from '../worker/src/segments/facts.js'
+import { recomputeSegment, targetedKeys } from '../worker/src/segments/membership.js'
+import { loadLibrary } from '../worker/src/segments/store.js'
+import { binder, toSql } from '../worker/src/segments/to-sql.js'
+import type { Table } from './table.js'
+
+const USERS = Number(process.env.BENCH_USERS ?? 1_000_000)
+const DAY = 86_400_000
+const dbPath = resolve(import.meta.dirname, `../.tmp/bench-${USERS >= 1e6 ? `${USERS / 1e6}m` : USERS}/jimer.db`)
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]
+const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(2)) + ' ms'
+const us = (x: number) => x.toFixed(1) + ' µs'
+
+const leaf = (n: Node): ConditionTree => treeSchema.parse({ version: 1, root: n.type === 'group' ? n : { type: 'group', logic: 'and', conditions: [n] } })
+const attr = (key: string, operator: string, value?: unknown) => ({ type: 'attribute', key, operator, value }) as Node
+
+/** 50 segments of the kinds a product team makes: plans, usage, spend, recency, tags, composition. */
+function fiftySegments(tagIds: number[]): ConditionTree[] {
+  const plans = ['free', 'trial', 'starter', 'pro', 'enterprise']
+  const trees: ConditionTree[] = []
+  for (const plan of plans) trees.push(leaf(attr('plan', 'is', plan)))
+  for (const n of [5, 10, 50, 100, 200]) trees.push(leaf(attr('seats', 'gte', n)))
+  for (const c of ['FR', 'US', 'DE', 'GB', 'JP']) trees.push(leaf({ type: 'group', logic: 'and', conditions: [attr('country', 'is', c), attr('beta', 'is_true')] }))
+  for (const d of [7, 30, 90, 180]) trees.push(leaf({ type: 'property', field: 'last_seen', operator: 'more_than_days_ago', value: d } as Node))
+  for (const v of [100, 500, 1000]) trees.push(leaf({ type: 'event', event: 'order_placed', measure: 'sum', property: 'total', operator: 'gte', value: v } as Node))
+  for (const e of ['login', 'feature_used', 'invite_sent', 'export_clicked']) trees.push(leaf({ type: 'event', event: e, measure: 'count', operator: 'gte', value: 2, window: { lastDays: 90 } } as Node))
+  for (const t of tagIds) trees.push(leaf({ type: 'tag', operator: 'has_any', tagIds: [t] } as Node))
+  for (const r of ['admin', 'owner']) trees.push(leaf({ type: 'group', logic: 'or', conditions: [attr('role', 'is', r), attr('features', 'list_contains', 'sso')] }))
+  for (const f of ['reports', 'exports', 'api', 'sso']) trees.push(leaf(attr('features', 'list_contains', f)))
+  trees.push(leaf(attr('email', 'is_set')), leaf({ type: 'property', field: 'identified', operator: 'is_false' } as Node), leaf(attr('mrr', 'between', [100, 300])))
+  while (trees.length < 50) {
+    const i = trees.length
+    trees.push(leaf({ type: 'group', logic: 'or', conditions: [
+      { type: 'group', logic: 'and', conditions: [attr('plan', 'is', plans[i % 5]), attr('seats', 'gte', i % 20)] },
+      { type: 'property', field: 'sessions', operator: 'gte', value: 30 + (i % 10) },
+    ] } as Node))
+  }
+  return trees.slice(0, 50)
+}
+
+export async function segmentsBench(table: Table): Promise<{ ok: boolean }> {
+  const probe = existsSync(dbPath) ? new Database(dbPath) : null
+  const have = probe ? Number((probe.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n) : 0
+  probe?.close()
+  if (have < USERS) {
+    process.stderr.write(`bench: seeding ${USERS} users into ${dbPath} (once; reused by later runs)…\n`)
+    await seed({ dbPath, users: USERS - have, log: (s) => process.stderr.write(`\r${s}   `) })
+    process.stderr.write('\n')
+  }
+  const conn = openCachedConnection(dbPath)
+  const db = conn.db
+  const projectId = String((await db.execute('SELECT id FROM projects ORDER BY created_at LIMIT 1')).rows[0].id)
+  const now = Date.now()
+  const tagIds = (await db.execute({ sql: 'SELECT id FROM tags WHERE project_id = ?', args: [projectId] })).rows.map((r) => Number(r.id))
+
+  // The 50 segments, saved fresh for this run (half of them targetable).
+  const trees = fiftySegments(tagIds)
+  conn.transaction([
+    { sql: `DELETE FROM segment_members WHERE segment_id IN (SELECT id FROM segments WHERE project_id = :p AND name LIKE 'bench %')`, args: { p: projectId } },
+    { sql: `DELETE FROM segments WHERE project_id = :p AND name LIKE 'bench %'`, args: { p: projectId } },
+    ...trees.map((t, i) => ({
+      sql: `INSERT INTO segments (project_id, name, kind, conditions, targetable, key, created_at, updated_at) VALUES (:p, :n, 'dynamic', :c, :t, :k, 0, 0)`,
+      args: { p: projectId, n: `bench ${i}`, c: JSON.stringify(t), t: i % 2, k: `bench-${i}` },
+    })),
+    { sql: 'UPDATE projects SET version = version + 1 WHERE id = :p', args: { p: projectId } },
+  ])
+  const lib = await loadLibrary(db, projectId)
+  const names = eventNames([...lib.segments.values()].flatMap((s) => (s.tree ? [s.tree] : [])))
+  const allTargetable = { ...lib, segments: new Map([...lib.segments].map(([k, s]) => [k, { ...s, targetable: s.name.startsWith('bench ') }])) }
+
+  // Targeting: library version check + facts in one read batch + evaluation, per request.
+  const sample = (await db.execute({ sql: 'SELECT anonymous_id FROM devices WHERE project_id = ? AND rowid % 500 = 7 LIMIT 2000', args: [projectId] })).rows.map((r) => String(r.anonymous_id))
+  const serve = async (anonymousId: string) => {
+    const l = await loadLibrary(db, projectId)
+    const facts = await loadFacts(db, projectId, { anonymousId }, names)
+    return targetedKeys({ ...l, segments: allTargetable.segments }, facts!, now)
+  }
+  for (const a of sample.slice(0, 200)) await serve(a)
+  const serverTimes: number[] = []
+  for (const a of sample) {
+    const t0 = performance.now()
+    await serve(a)
+    serverTimes.push(performance.now() - t0)
+  }
+  const facts: UserFacts[] = []
+  for (const a of sample) facts.push((await loadFacts(db, projectId, { anonymousId: a }, names))!)
+  const evalTimes: number[] = []
+  for (let round = 0; round < 5; round++) {
+    for (const f of facts) {
+      const t0 = performance.now()
+      targetedKeys(allTargetable, f, now)
+      evalTimes.push(performance.now() - t0)
+    }
+  }
+  table.add({ figure: 'targeting, 1 user × 50 segments, server p50 (facts + evaluate)', value: ms(pct(serverTimes, 50)), target: '' })
+  table.add({ figure: 'targeting, 1 user × 50 segments, server p99 (facts + evaluate)', value: ms(pct(serverTimes, 99)), target: '≤ 1 ms', met: pct(serverTimes, 99) <= 1 })
+  const evalP50 = pct(evalTimes, 50) * 1000
+  table.add({ figure: 'targeting, evaluation alone, 50 segments (p50)', value: us(evalP50), baseline: 'GrowthBook / Unleash, 50 flags (issue figures)', baselineValue: '67 µs / 121 µs', ratio: (evalP50 / 67).toFixed(2), target: '≤ 10 µs', met: evalP50 <= 10 })
+  table.add({ figure: 'targeting, evaluation alone, 50 segments (p99)', value: us(pct(evalTimes, 99) * 1000) })
+
+  // Preview counts in SQL, beside the same filters as a plain loop over the users in memory.
+  const threeCond = leaf({ type: 'group', logic: 'or', conditions: [
+    { type: 'group', logic: 'and', conditions: [attr('plan', 'is', 'pro'), attr('seats', 'gte', 10)] },
+    { type: 'property', field: 'last_seen', operator: 'more_than_days_ago', value: 90 },
+  ] } as Node)
+  const single = leaf({ type: 'property', field: 'last_seen', operator: 'more_than_days_ago', value: 30 } as Node)
+  const count = async (t: ConditionTree) => {
+    const b = binder()
+    const where = toSql(t, { now, segments: lib.segments }, b.bind)
+    const r = await db.execute({ sql: `SELECT count(*) AS n FROM users u WHERE u.project_id = ${b.bind(projectId)} AND u.status = 'active' AND ${where}`, args: b.args })
+    return Number(r.rows[0].n)
+  }
+  const timed = async (t: ConditionTree, runs: number) => {
+    const times: number[] = []
+    let n = 0
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now()
+      n = await count(t)
+      times.push(performance.now() - t0)
+    }
+    return { n, times }
+  }
+  await count(threeCond)
+  const three = await timed(threeCond, 7)
+  const one = await timed(single, 7)
+
+  const raw = new Database(dbPath, { readonly: true })
+  const users = (raw.prepare('SELECT last_seen, status, attributes FROM users WHERE project_id = ?').raw(true).all(projectId) as [number, string, string][])
+    .map(([lastSeen, status, attributes]) => ({ lastSeen, status, attributes: JSON.parse(attributes) as Record<string, unknown> }))
+  raw.close()
+  const loop = (test: (u: (typeof users)[number]) => boolean) => {
+    const t0 = performance.now()
+    let n = 0
+    for (const u of users) if (u.status === 'active' && test(u)) n++
+    return { n, ms: performance.now() - t0 }
+  }
+  const jsThree = loop((u) => (typeof u.attributes.plan === 'string' && u.attributes.plan.toLowerCase() === 'pro' && typeof u.attributes.seats === 'number' && u.attributes.seats >= 10) || u.lastSeen < now - 90 * DAY)
+  const jsOne = loop((u) => u.lastSeen < now - 30 * DAY)
+  const ok = jsThree.n === three.n && jsOne.n === one.n
+  table.add({ figure: `preview count, 3-condition AND/OR over ${USERS.toLocaleString('en')} users (p95)`, value: ms(pct(three.times, 95)), baseline: 'same filter, JS loop over users in memory', baselineValue: ms(jsThree.ms), ratio: (pct(three.times, 95) / jsThree.ms).toFixed(2), target: '≤ 200 ms', met: pct(three.times, 95) <= 200 })
+  table.add({ figure: `preview count, single indexed condition (last activity > 30 days) (p95)`, value: ms(pct(one.times, 95)), baseline: 'same filter, JS loop', baselineValue: ms(jsOne.ms), ratio: (pct(one.times, 95) / jsOne.ms).toFixed(2), target: '≤ 20 ms', met: pct(one.times, 95) <= 20 })
+
+  // A full recompute of one segment over every user.
+  const seg = [...lib.segments.values()].find((s) => s.name === 'bench 0')!
+  const writer = groupCommitWriter(async (stmts) => conn.transaction(stmts))
+  const t0 = performance.now()
+  await recomputeSegment(db, writer, projectId, seg, lib, now)
+  const recompute = performance.now() - t0
+  const members = Number((await db.execute({ sql: 'SELECT member_count AS n FROM segments WHERE id = ?', args: [seg.id] })).rows[0].n)
+  table.add({ figure: `full recompute of one segment over ${USERS.toLocaleString('en')} users`, value: ms(recompute), baseline: `${members.toLocaleString('en')} members` })
+  table.note(`segments: ${USERS.toLocaleString('en')} users; counts agree SQL vs JS loop: ${ok ? 'yes' : `NO (3-cond ${three.n} vs ${jsThree.n}, single ${one.n} vs ${jsOne.n})`}`)
+  conn.close()
+  return { ok }
+}
