@@ -15,6 +15,7 @@ import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { collectorBench } from './collector.js'
 import { segmentsBench } from './segments.js'
+import { snippetBench } from './snippet.js'
 import { Table } from './table.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -27,6 +28,7 @@ const table = new Table([
 
 const only = process.env.BENCH_ONLY?.split(',')
 const all: [string, (t: Table) => Promise<{ ok: boolean }>][] = [
+  ['snippet', snippetBench],
   ['collector', collectorBench],
   ['segments', segmentsBench],
 ]

@@ -4,7 +4,7 @@
 // and by the browser tests, which always run against this minified output.
 import { build, transform } from 'esbuild'
 import { createHash } from 'node:crypto'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
@@ -17,7 +17,14 @@ export const STUB_KEY = '"__JIMER_KEY__"'
 
 const version = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')).version
 
-/** min and gzip -9 bytes of a text. */
+/** Byte budgets (issue 3), checked by `npm run size` and test/unit/snippet-size.test.ts. */
+export const BUDGET = { scriptGzip: 2048, scriptGzipGoal: 1400, stubMin: 400 }
+
+/** The stub as a customer gets it, with a write key and a URL of typical length. */
+export const sampleStub = (stub) =>
+  stub.replace(STUB_SRC, JSON.stringify('https://jimer.example.com/s.js')).replace(STUB_KEY, JSON.stringify('wk_' + 'x'.repeat(24)))
+
+/** min and gzip -9 bytes of a text (zlib level 9, as `gzip -9 < file`: no file name in the header). */
 export function sizes(text) {
   const buf = Buffer.from(text)
   return { min: buf.length, gzip: gzipSync(buf, { level: 9 }).length }
@@ -39,6 +46,8 @@ export async function buildSnippet(outdir = resolve(root, 'dist')) {
     // Internal object properties end in `_` and are renamed; wire and API names are kept.
     mangleProps: /_$/,
     legalComments: 'none',
+    // No "use strict" prologue: the bundle is an IIFE with nothing that needs it.
+    tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
     define: { __VERSION__: JSON.stringify(version) },
     logLevel: 'warning',
   })
@@ -47,12 +56,19 @@ export async function buildSnippet(outdir = resolve(root, 'dist')) {
   if (!stub.includes(STUB_SRC) || !stub.includes(STUB_KEY)) throw new Error('snippet/stub.js lost its placeholders')
 
   const hash = createHash('sha256').update(js).digest('hex').slice(0, 12)
-  mkdirSync(resolve(outdir, 'public'), { recursive: true })
-  writeFileSync(resolve(outdir, 's.js'), js)
-  writeFileSync(resolve(outdir, 'public/s.js'), js)
-  writeFileSync(resolve(outdir, 'stub.min.js'), stub)
   const info = { version, hash, script: sizes(js), stub: sizes(stub) }
-  writeFileSync(resolve(outdir, 'snippet.json'), JSON.stringify(info, null, 2) + '\n')
+  mkdirSync(resolve(outdir, 'public'), { recursive: true })
+  // Written whole then renamed: a server starting in parallel never reads half a file.
+  // snippet.json goes last, so its hash always describes the s.js beside it.
+  const write = (name, text) => {
+    const file = resolve(outdir, name)
+    writeFileSync(`${file}.${process.pid}.tmp`, text)
+    renameSync(`${file}.${process.pid}.tmp`, file)
+  }
+  write('s.js', js)
+  write('public/s.js', js)
+  write('stub.min.js', stub)
+  write('snippet.json', JSON.stringify(info, null, 2) + '\n')
   return info
 }
 

@@ -1,9 +1,10 @@
 // `npm run build`: the Worker bundle (what wrangler deploys, and what the workerd tests run)
-// and the static folder Workers serves. The snippet and dashboard join this build later.
+// and the static folder Workers serves, with the snippet (dist/s.js, dist/public/s.js).
 import { build } from 'esbuild'
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { buildSnippet } from './build-snippet.mjs'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -27,6 +28,7 @@ export async function buildWorker(outfile = resolve(root, 'dist/worker/worker.js
 
 export async function buildAll() {
   mkdirSync(resolve(root, 'dist/public'), { recursive: true })
+  await buildSnippet()
   await buildWorker()
 }
 

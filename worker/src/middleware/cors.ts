@@ -9,6 +9,8 @@ export const publicCors = createMiddleware(async (c, next) => {
   if (origin) {
     c.header('Access-Control-Allow-Origin', origin)
     c.header('Vary', 'Origin')
+    // The snippet reads Retry-After (429, 503) to time its next attempt.
+    c.header('Access-Control-Expose-Headers', 'Retry-After')
   }
   if (c.req.method === 'OPTIONS') {
     c.header('Access-Control-Allow-Methods', 'POST, GET, OPTIONS')
