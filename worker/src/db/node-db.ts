@@ -32,9 +32,12 @@ export function openCachedConnection(path: string) {
     return { rows: [], columns: [], columnTypes: [], rowsAffected: info.changes, lastInsertRowid: BigInt(info.lastInsertRowid), toJSON: () => ({}) } as unknown as ResultSet
   }
 
-  /** Every statement in one write transaction; any failure rolls all of it back. */
-  const transaction = (stmts: Stmt[]): ResultSet[] => {
-    db.exec('BEGIN IMMEDIATE')
+  /**
+   * Every statement in one transaction; any failure rolls all of it back. A read batch
+   * takes a snapshot (BEGIN DEFERRED) and never the write lock.
+   */
+  const transaction = (stmts: Stmt[], mode: 'write' | 'read' = 'write'): ResultSet[] => {
+    db.exec(mode === 'read' ? 'BEGIN DEFERRED' : 'BEGIN IMMEDIATE')
     try {
       const results = stmts.map((s) => run(s.sql, s.args))
       db.exec('COMMIT')
@@ -48,7 +51,7 @@ export function openCachedConnection(path: string) {
   const asDb: Db = {
     execute: (async (stmt: string | { sql: string; args?: Args }) =>
       typeof stmt === 'string' ? run(stmt) : run(stmt.sql, stmt.args)) as Db['execute'],
-    batch: (async (stmts: Stmt[]) => transaction(stmts)) as unknown as Db['batch'],
+    batch: (async (stmts: Stmt[], mode?: string) => transaction(stmts, mode === 'read' ? 'read' : 'write')) as unknown as Db['batch'],
   }
   return { db: asDb, transaction, close: () => db.close() }
 }

@@ -1,22 +1,93 @@
-import type { ConditionTree, Node } from './condition.js'
+import type { ConditionTree, Leaf, Node } from './condition.js'
 import type { UserFacts } from './facts.js'
 import type { EvalContext } from './library.js'
-import { runLeaf } from './leaf-js.js'
+import { eventMeasure, own, propertyValue } from './leaf-js.js'
+import { positiveOf, type Ctx } from './operators.js'
 
 /**
  * Is this user in the tree? Pure JS over one user's facts (request-time targeting).
- * Groups short-circuit; composed segments are evaluated from their own trees (dynamic) or
- * read from the user's static memberships.
+ *
+ * Each tree is compiled once into closures (cached per tree object, and trees are
+ * immutable once loaded), so a request pays only for the tests themselves: no walking,
+ * no allocation. The closures call the same operator table as to-sql and explain; the
+ * fixture table and the differential test hold all three to the same answers.
  */
 export function evaluate(tree: ConditionTree, facts: UserFacts, ctx: EvalContext): boolean {
-  const inSegment = (id: number): boolean => {
-    const s = ctx.segments.get(id)
-    if (!s) return false
-    return s.kind === 'static' || !s.tree ? facts.staticSegments.includes(id) : node(s.tree.root)
+  return tester(facts, ctx)(tree)
+}
+
+/** Tests one user against many trees (targeting, membership) sharing one evaluation context. */
+export function tester(facts: UserFacts, ctx: EvalContext): (tree: ConditionTree) => boolean {
+  const run: Run = { facts, ctx, sensitive: { caseSensitive: true, now: ctx.now }, insensitive: { caseSensitive: false, now: ctx.now } }
+  return (tree) => compiled(tree.root)(run)
+}
+
+interface Run { facts: UserFacts; ctx: EvalContext; sensitive: Ctx; insensitive: Ctx }
+type Test = (r: Run) => boolean
+
+const cache = new WeakMap<Node, Test>()
+function compiled(node: Node): Test {
+  let test = cache.get(node)
+  if (!test) cache.set(node, (test = compile(node)))
+  return test
+}
+
+function compile(n: Node): Test {
+  if (n.type === 'group') {
+    const parts = n.conditions.map(compiled)
+    return n.logic === 'and'
+      ? (r) => { for (const p of parts) if (!p(r)) return false; return true }
+      : (r) => { for (const p of parts) if (p(r)) return true; return false }
   }
-  const node = (n: Node): boolean => {
-    if (n.type !== 'group') return runLeaf(n, facts, ctx, inSegment).pass
-    return n.logic === 'and' ? n.conditions.every(node) : n.conditions.some(node)
+  return compileLeaf(n)
+}
+
+function compileLeaf(leaf: Leaf): Test {
+  switch (leaf.type) {
+    case 'property': {
+      const { positive, negated } = positiveOf(leaf.operator)
+      const cs = leaf.caseSensitive ?? false
+      const value = leaf.value
+      if (leaf.field === 'jimer_id') return (r) => r.facts.devices.some((d) => positive.js(d, value, cs ? r.sensitive : r.insensitive)) !== negated
+      const field = leaf.field
+      return (r) => positive.js(propertyValue(r.facts, field), value, cs ? r.sensitive : r.insensitive) !== negated
+    }
+    case 'attribute': {
+      const { positive, negated } = positiveOf(leaf.operator)
+      const { key, value } = leaf
+      const cs = leaf.caseSensitive ?? false
+      return (r) => positive.js(own(r.facts.attributes, key), value, cs ? r.sensitive : r.insensitive) !== negated
+    }
+    case 'tag': {
+      const any = leaf.operator === 'has_any'
+      const ids = leaf.tagIds
+      return (r) => ids.some((t) => r.facts.tagIds.includes(t)) === any
+    }
+    case 'event': {
+      if (leaf.measure === 'did') return (r) => eventMeasure(leaf, r.facts, r.ctx)! >= 1
+      if (leaf.measure === 'did_not') return (r) => eventMeasure(leaf, r.facts, r.ctx) === 0
+      const { positive, negated } = positiveOf(leaf.operator!)
+      return (r) => positive.js(eventMeasure(leaf, r.facts, r.ctx), leaf.value, r.insensitive) !== negated
+    }
+    case 'experience': {
+      const { experience, answer } = leaf
+      const cs = leaf.caseSensitive ?? false
+      const is = positiveOf('is').positive
+      const negate = leaf.action === 'not_seen'
+      const action = negate ? 'seen' : leaf.action
+      if (action === 'answered') {
+        return (r) => r.facts.responses.some((x) => x.experienceId === experience && (answer === undefined || is.js(x.answer ?? undefined, answer, cs ? r.sensitive : r.insensitive)))
+      }
+      return (r) => r.facts.interactions.some((i) => i.experienceId === experience && i.action === action) !== negate
+    }
+    case 'segment': {
+      const id = leaf.segmentId
+      const member = leaf.operator === 'in'
+      return (r) => {
+        const s = r.ctx.segments.get(id)
+        const inIt = !s ? false : s.kind === 'static' || !s.tree ? r.facts.staticSegments.includes(id) : compiled(s.tree.root)(r)
+        return inIt === member
+      }
+    }
   }
-  return node(tree.root)
 }

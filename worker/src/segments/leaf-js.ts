@@ -39,28 +39,38 @@ export function sqliteSum(values: number[]): number | null {
   return approx ? rSum + rErr : iSum
 }
 
-/** The events an event leaf looks at: its name, its time window, its property filters. */
-export function matchingEvents(leaf: Extract<Leaf, { type: 'event' }>, f: UserFacts, ctx: EvalContext) {
+/**
+ * The measured number of an event leaf (count, sum, …) over the events it looks at (its
+ * name, time window and property filters); null when there is nothing to aggregate.
+ * One pass, no intermediate arrays: this runs for every event condition of every request.
+ */
+export function eventMeasure(leaf: Extract<Leaf, { type: 'event' }>, f: UserFacts, ctx: EvalContext): number | null {
   const w = leaf.window
   const from = w && 'lastDays' in w ? ctx.now - w.lastDays * DAY : w?.from
   const to = w && !('lastDays' in w) ? w.to : undefined
-  return f.events.filter((e) => e.name === leaf.event
-    && (from === undefined || e.timestamp >= from)
-    && (to === undefined || e.timestamp <= to)
-    && (leaf.where ?? []).every((c) => testJs(c.operator, own(e.properties, c.property), c.value, { caseSensitive: c.caseSensitive ?? false, now: ctx.now })))
-}
-
-/** The measured number of an event leaf (count, sum, …); null when there is nothing to aggregate. */
-export function eventMeasure(leaf: Extract<Leaf, { type: 'event' }>, f: UserFacts, ctx: EvalContext): number | null {
-  const events = matchingEvents(leaf, f, ctx)
-  if (leaf.measure === 'did' || leaf.measure === 'did_not' || leaf.measure === 'count') return events.length
-  const values = events.map((e) => own(e.properties, leaf.property!)).filter((v): v is number => typeof v === 'number')
+  const where = leaf.where ?? []
+  const filterCtx: Ctx[] = where.map((c) => ({ caseSensitive: c.caseSensitive ?? false, now: ctx.now }))
+  const aggregate = leaf.measure === 'sum' || leaf.measure === 'avg' || leaf.measure === 'min' || leaf.measure === 'max'
+  const values: number[] = []
+  let count = 0
+  for (const e of f.events) {
+    if (e.name !== leaf.event || (from !== undefined && e.timestamp < from) || (to !== undefined && e.timestamp > to)) continue
+    let pass = true
+    for (let i = 0; i < where.length && pass; i++) pass = testJs(where[i].operator, own(e.properties, where[i].property), where[i].value, filterCtx[i])
+    if (!pass) continue
+    count++
+    if (aggregate) {
+      const v = own(e.properties, leaf.property!)
+      if (typeof v === 'number') values.push(v)
+    }
+  }
+  if (!aggregate) return count
   if (values.length === 0) return null
   switch (leaf.measure) {
     case 'sum': return sqliteSum(values)
     case 'avg': return sqliteSum(values)! / values.length
     case 'min': return Math.min(...values)
-    case 'max': return Math.max(...values)
+    default: return Math.max(...values)
   }
 }
 

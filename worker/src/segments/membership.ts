@@ -1,6 +1,6 @@
 import type { Db, Stmt } from '../db/types.js'
 import type { Writer } from '../ingest/writer.js'
-import { evaluate } from './evaluate.js'
+import { tester } from './evaluate.js'
 import { eventNames, loadFacts, type UserFacts } from './facts.js'
 import { isTimeRelative, loadLibrary, type Library, type SavedSegment } from './store.js'
 import { binder, toSql } from './to-sql.js'
@@ -70,8 +70,9 @@ export async function refreshUsers(db: Db, writer: Writer, projectId: string, wh
     if (!facts || seen.has(facts.id)) continue
     seen.add(facts.id)
     const current = new Set((await db.execute({ sql: 'SELECT segment_id FROM segment_members WHERE project_id = ? AND user_pk = ?', args: [projectId, facts.id] })).rows.map((r) => Number(r.segment_id)))
+    const test = tester(facts, { now, segments: lib.segments })
     for (const seg of dynamic) {
-      const inNow = facts.status === 'active' && evaluate(seg.tree!, facts, { now, segments: lib.segments })
+      const inNow = facts.status === 'active' && test(seg.tree!)
       if (inNow && !current.has(seg.id)) {
         entered++
         counted.add(seg.id)
@@ -94,9 +95,10 @@ export async function refreshUsers(db: Db, writer: Writer, projectId: string, wh
 export function targetedKeys(lib: Library, facts: UserFacts, now: number): string[] {
   if (facts.status !== 'active') return []
   const keys: string[] = []
+  const test = tester(facts, { now, segments: lib.segments })
   for (const seg of lib.segments.values()) {
     if (!seg.targetable) continue
-    const member = seg.kind === 'static' || !seg.tree ? facts.staticSegments.includes(seg.id) : evaluate(seg.tree, facts, { now, segments: lib.segments })
+    const member = seg.kind === 'static' || !seg.tree ? facts.staticSegments.includes(seg.id) : test(seg.tree)
     if (member) keys.push(seg.key)
   }
   return keys
