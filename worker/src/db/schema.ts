@@ -76,7 +76,8 @@ export const users = sqliteTable('users', {
 }, (t) => [
   uniqueIndex('users_project_user_id').on(t.projectId, t.userId).where(sql`user_id IS NOT NULL`),
   uniqueIndex('users_project_anonymous_id').on(t.projectId, t.anonymousId).where(sql`anonymous_id IS NOT NULL`),
-  index('users_project_last_seen').on(t.projectId, t.lastSeen),
+  // The list order and "last activity" filters, for active users, counted from the index alone.
+  index('users_project_status_last_seen').on(t.projectId, t.status, t.lastSeen),
   index('users_project_email').on(t.projectId, t.email),
   index('users_project_name').on(t.projectId, t.name),
 ])
