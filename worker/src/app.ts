@@ -3,6 +3,7 @@ import type { Db } from './db/types.js'
 import { ApiError } from './errors.js'
 import type { Writer } from './ingest/writer.js'
 import { publicCors } from './middleware/cors.js'
+import { auth } from './routes/auth.js'
 import { collect } from './routes/collect.js'
 import { segmentRoutes } from './routes/segments.js'
 import { targeting } from './routes/targeting.js'
@@ -29,6 +30,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('/v1/*', publicCors)
   app.route('/v1', collect)
   app.route('/v1', targeting)
+  app.route('/api/auth', auth)
   app.route('/api/projects/:projectId', segmentRoutes)
   app.route('/api/projects/:projectId', userRoutes)
   app.get('/healthz', (c) => c.json({ ok: true }))
