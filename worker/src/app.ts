@@ -7,6 +7,9 @@ import { auth } from './routes/auth.js'
 import { collect } from './routes/collect.js'
 import { segmentRoutes } from './routes/segments.js'
 import { targeting } from './routes/targeting.js'
+import { tagRoutes } from './routes/tags.js'
+import { userList } from './routes/user-list.js'
+import { userProfile } from './routes/user-profile.js'
 import { userRoutes } from './routes/users.js'
 
 /** Everything the app needs from its runtime; the two entry files build it. */
@@ -33,6 +36,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/auth', auth)
   app.route('/api/projects/:projectId', segmentRoutes)
   app.route('/api/projects/:projectId', userRoutes)
+  app.route('/api/projects/:projectId', userList)
+  app.route('/api/projects/:projectId', userProfile)
+  app.route('/api/projects/:projectId', tagRoutes)
   app.get('/healthz', (c) => c.json({ ok: true }))
 
   app.notFound((c) => c.json(new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`).toJSON(), 404))
