@@ -5,7 +5,9 @@ import type { Writer } from './ingest/writer.js'
 import { publicCors } from './middleware/cors.js'
 import { auth } from './routes/auth.js'
 import { collect } from './routes/collect.js'
+import type { Snippet } from './routes/demo.js'
 import { segmentRoutes } from './routes/segments.js'
+import { settingsRoutes } from './routes/settings.js'
 import { targeting } from './routes/targeting.js'
 import { tagRoutes } from './routes/tags.js'
 import { userList } from './routes/user-list.js'
@@ -18,6 +20,8 @@ export interface AppDeps {
   writer: Writer
   /** The clock, injectable so tests can move time. */
   now: () => number
+  /** The built snippet, when this runtime has it (Settings shows the tag to paste). */
+  snippet?: Snippet
 }
 
 export type AppEnv = { Variables: { deps: AppDeps } }
@@ -39,6 +43,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/projects/:projectId', userList)
   app.route('/api/projects/:projectId', userProfile)
   app.route('/api/projects/:projectId', tagRoutes)
+  app.route('/api/projects/:projectId', settingsRoutes)
   app.get('/healthz', (c) => c.json({ ok: true }))
 
   app.notFound((c) => c.json(new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`).toJSON(), 404))

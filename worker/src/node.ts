@@ -38,7 +38,7 @@ export async function startNode(opts: NodeOptions) {
   const reads = openCachedConnection(opts.dbPath)
   const runner = startWriteThread(opts.dbPath)
   const writer = groupCommitWriter(runner.run)
-  const app = createApp({ db: reads.db, writer, now: Date.now })
+  const app = createApp({ db: reads.db, writer, now: Date.now, snippet })
   app.route('/', demoRoutes(boot.writeKey, snippet))
 
   const host = opts.host ?? '127.0.0.1'
