@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import type { Db } from './db/types.js'
 import { ApiError } from './errors.js'
 import type { Writer } from './ingest/writer.js'
@@ -22,6 +22,8 @@ export interface AppDeps {
   now: () => number
   /** The built snippet, when this runtime has it (Settings shows the tag to paste). */
   snippet?: Snippet
+  /** Keeps the runtime alive for work after the response (Workers: waitUntil). */
+  keepAlive?: (c: Context<AppEnv>, work: Promise<unknown>) => void
 }
 
 export type AppEnv = { Variables: { deps: AppDeps } }

@@ -15,7 +15,7 @@ function build(env: Env) {
   if (!built) {
     const client = createClient({ url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN })
     const writer = directWriter(client)
-    built = { client, writer, app: createApp({ db: client, writer, now: Date.now }) }
+    built = { client, writer, app: createApp({ db: client, writer, now: Date.now, keepAlive: (c, work) => c.executionCtx.waitUntil(work) }) }
   }
   return built
 }

@@ -133,7 +133,7 @@ async function ingest(c: Context<AppEnv>, body: Record<string, unknown>, items: 
       throw new ApiError(503, 'storage_unavailable', 'the database is unavailable; nothing was stored, retry later', undefined, { 'Retry-After': '1' })
     }
     // Membership is derived data: it follows after the answer (and the schedule repairs it).
-    inBackground(c, refreshUsers(db, writer, found.project.id, [...touched.values()], receivedAt))
+    inBackground(c, refreshUsers(db, writer, found.project.id, [...touched.values()], receivedAt, { maxAgeMs: 1000 }))
   }
   return { accepted: items.length - rejected.length, rejected }
 }

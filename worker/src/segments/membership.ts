@@ -55,8 +55,8 @@ export async function recomputeTimeRelative(db: Db, writer: Writer, projectId: s
  * Re-evaluates the dynamic segments of some users in JS (after an ingest): one read batch
  * per user for the facts, then one write with every change. Returns the changes made.
  */
-export async function refreshUsers(db: Db, writer: Writer, projectId: string, who: ({ userId: string } | { anonymousId: string } | { pk: number })[], now: number) {
-  const lib = await loadLibrary(db, projectId)
+export async function refreshUsers(db: Db, writer: Writer, projectId: string, who: ({ userId: string } | { anonymousId: string } | { pk: number })[], now: number, opts: { maxAgeMs?: number } = {}) {
+  const lib = await loadLibrary(db, projectId, opts)
   const dynamic = [...lib.segments.values()].filter((s) => s.kind === 'dynamic' && s.tree)
   if (dynamic.length === 0 || who.length === 0) return { entered: 0, left: 0 }
   const names = eventNames(dynamic.map((s) => s.tree!))

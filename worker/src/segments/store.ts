@@ -12,6 +12,8 @@ export interface SavedSegment extends SegmentDef {
 export interface Library {
   version: number
   segments: Map<number, SavedSegment>
+  /** When the version stamp was last confirmed (wall clock, for maxAgeMs). */
+  checkedAt: number
 }
 
 // Per isolate / process: a project's segments, reloaded when its version stamp moves.
@@ -20,11 +22,19 @@ const cache = new Map<string, Library>()
 /** The project's version stamp: bumped by every change to its segments. */
 export const VERSION_SQL = 'SELECT version FROM projects WHERE id = ?'
 
-/** The project's segments, from the cache when its version stamp has not moved. */
-export async function loadLibrary(db: Db, projectId: string, knownVersion?: number): Promise<Library> {
-  const version = knownVersion ?? Number((await db.execute({ sql: VERSION_SQL, args: [projectId] })).rows[0]?.version ?? 0)
+/**
+ * The project's segments, from the cache when its version stamp has not moved.
+ * `maxAgeMs` lets background work (membership upkeep after ingest) skip even the version
+ * read when the cache was confirmed that recently; answers to users always read it.
+ */
+export async function loadLibrary(db: Db, projectId: string, opts: { maxAgeMs?: number } = {}): Promise<Library> {
   const cached = cache.get(projectId)
-  if (cached && cached.version === version) return cached
+  if (cached && opts.maxAgeMs && Date.now() - cached.checkedAt < opts.maxAgeMs) return cached
+  const version = Number((await db.execute({ sql: VERSION_SQL, args: [projectId] })).rows[0]?.version ?? 0)
+  if (cached && cached.version === version) {
+    cached.checkedAt = Date.now()
+    return cached
+  }
   const { rows } = await db.execute({
     sql: 'SELECT id, name, description, kind, conditions, key, targetable FROM segments WHERE project_id = ? ORDER BY id',
     args: [projectId],
@@ -41,7 +51,7 @@ export async function loadLibrary(db: Db, projectId: string, knownVersion?: numb
       targetable: Boolean(Number(r.targetable)),
     })
   }
-  const lib = { version, segments }
+  const lib = { version, segments, checkedAt: Date.now() }
   cache.set(projectId, lib)
   return lib
 }
