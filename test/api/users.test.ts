@@ -115,6 +115,24 @@ describe('users, profiles and tags over the admin API', () => {
     expect((await json(api(`/users/${ann}`))).body.tags).toEqual([])
   })
 
+  it('exports everything about a user as JSON, and deleting leaves nothing behind', async () => {
+    const pk = await pkOf('annabel')
+    await json(api(`/users/${pk}/tags`, { method: 'POST', body: JSON.stringify({ name: 'Export me' }) }))
+    const r = await api(`/users/${pk}/export`)
+    expect(r.headers.get('content-disposition')).toContain(`user-${pk}.json`)
+    const data = await r.json() as any
+    expect(data.profile).toMatchObject({ userId: 'annabel', email: 'annabel@example.com' })
+    expect(data.devices.map((d: any) => d.jimerId)).toEqual(['dev-annabel'])
+    expect(data.events.map((e: any) => e.name)).toEqual(['$identify', 'login'])
+    expect(data.tags.map((t: any) => t.name)).toEqual(['Export me'])
+    expect((await json(api(`/users/${pk}`, { method: 'DELETE' }))).status).toBe(204)
+    for (const table of ['users', 'devices', 'events', 'user_tags', 'segment_members', 'interactions', 'responses', 'aliases']) {
+      const col = table === 'users' ? 'id' : 'user_pk'
+      expect((await t.db.execute({ sql: `SELECT count(*) AS n FROM ${table} WHERE ${col} = ?`, args: [pk] })).rows[0].n).toBe(0)
+    }
+    expect((await json(api(`/users/${pk}/export`))).status).toBe(404)
+  })
+
   it('keeps hostile names as data', async () => {
     const xss = '<img src=x onerror=alert(1)>'
     const r = await json(api('/users', { method: 'POST', body: JSON.stringify({ userId: "x'); DROP TABLE users; --", name: xss }) }))

@@ -10,6 +10,7 @@ import { segmentRoutes } from './routes/segments.js'
 import { settingsRoutes } from './routes/settings.js'
 import { targeting } from './routes/targeting.js'
 import { tagRoutes } from './routes/tags.js'
+import { userExport } from './routes/user-export.js'
 import { userList } from './routes/user-list.js'
 import { userProfile } from './routes/user-profile.js'
 import { userRoutes } from './routes/users.js'
@@ -44,6 +45,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/projects/:projectId', userRoutes)
   app.route('/api/projects/:projectId', userList)
   app.route('/api/projects/:projectId', userProfile)
+  app.route('/api/projects/:projectId', userExport)
   app.route('/api/projects/:projectId', tagRoutes)
   app.route('/api/projects/:projectId', settingsRoutes)
   app.get('/healthz', (c) => c.json({ ok: true }))
