@@ -67,8 +67,6 @@ export async function buildSnippet(outdir = resolve(root, 'dist')) {
   }
   write('s.js', js)
   write('public/s.js', js)
-  // Workers static assets: the same cache policy as the Node server (an hour, revalidated by ETag).
-  write('public/_headers', '/s.js\n  Cache-Control: public, max-age=3600\n  Access-Control-Allow-Origin: *\n')
   write('stub.min.js', stub)
   write('snippet.json', JSON.stringify(info, null, 2) + '\n')
   return info

@@ -3,6 +3,8 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync } from 'node:fs'
 
 mkdirSync('.tmp', { recursive: true })
+// Every tier tests what is built now: the snippet, the dashboard and the Worker bundle.
+await (await import('./build.mjs')).buildAll()
 const report = '.tmp/vitest-report.json'
 const run = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)], { stdio: 'inherit' })
 let passed = 0

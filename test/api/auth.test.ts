@@ -94,6 +94,8 @@ describe('dashboard sign-in and project access', () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'TEXT/PLAIN']) {
       expect((await req(path, { method: 'POST', cookie, headers: { origin: ORIGIN, 'content-type': type }, body })).status).toBe(415)
     }
+    // A change without a body needs no content type (it cannot be a form post).
+    expect((await req(`${path}/987654`, { method: 'DELETE', cookie, headers: { origin: ORIGIN } })).status).toBe(404)
     const ok = await req(path, { method: 'POST', cookie, headers: { origin: ORIGIN, 'content-type': 'application/json' }, body })
     expect(ok.status).toBe(201)
     expect((await t.db.execute("SELECT count(*) AS n FROM segments WHERE name = 'csrf'")).rows[0].n).toBe(1)

@@ -11,15 +11,18 @@ import { openCachedConnection } from './db/node-db.js'
 import { startWriteThread } from './db/node-write-runner.js'
 import { groupCommitWriter } from './ingest/writer.js'
 import { demoRoutes, snippetTag, type Snippet } from './routes/demo.js'
+import { serveDashboard } from './node-static.js'
 import { runScheduled } from './scheduled.js'
 import { bootstrap } from './setup/bootstrap.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
-/** dist/s.js and the stub, built (scripts/build-snippet.mjs) on a first start. */
+/** What Node serves from dist/ (snippet, dashboard), built on a first start (scripts/build-*.mjs). */
 async function loadSnippet(): Promise<Snippet> {
   const dist = (f: string) => resolve(root, 'dist', f)
-  if (!existsSync(dist('snippet.json'))) await (await import(pathToFileURL(resolve(root, 'scripts/build-snippet.mjs')).href)).buildSnippet()
+  const build = async (script: string, fn: string) => (await import(pathToFileURL(resolve(root, 'scripts', script)).href))[fn]()
+  if (!existsSync(dist('snippet.json'))) await build('build-snippet.mjs', 'buildSnippet')
+  if (!existsSync(dist('public/index.html'))) await build('build-dashboard.mjs', 'buildDashboard')
   return { script: readFileSync(dist('s.js'), 'utf8'), stub: readFileSync(dist('stub.min.js'), 'utf8'), hash: JSON.parse(readFileSync(dist('snippet.json'), 'utf8')).hash }
 }
 
@@ -40,6 +43,7 @@ export async function startNode(opts: NodeOptions) {
   const writer = groupCommitWriter(runner.run)
   const app = createApp({ db: reads.db, writer, now: Date.now, snippet })
   app.route('/', demoRoutes(boot.writeKey, snippet))
+  serveDashboard(app, resolve(root, 'dist/public'))
 
   const host = opts.host ?? '127.0.0.1'
   const server = await new Promise<ReturnType<typeof serve>>((ok) => {

@@ -51,8 +51,9 @@ export const requireProject = (min: Role) => createMiddleware<AppEnv & { Variabl
 function refuseCrossSite(req: Request) {
   const origin = req.headers.get('origin')
   if (!origin || origin !== new URL(req.url).origin) throw new ApiError(403, 'cross_site', 'changes must come from the dashboard itself')
+  // A body must be JSON; a change without a body (DELETE, POST …/duplicate) needs no type.
   const type = req.headers.get('content-type')
-  if (req.headers.get('content-length') !== '0' && req.body !== null && !(type ?? '').toLowerCase().startsWith('application/json')) {
-    throw new ApiError(415, 'json_only', 'send changes as application/json')
-  }
+  const length = req.headers.get('content-length')
+  const hasBody = type !== null || (length !== null && length !== '0') || req.headers.has('transfer-encoding')
+  if (hasBody && !(type ?? '').toLowerCase().startsWith('application/json')) throw new ApiError(415, 'json_only', 'send changes as application/json')
 }

@@ -1,0 +1,70 @@
+// The shapes the admin API answers with (worker/src/routes/*), as the dashboard reads them.
+import type { ConditionTree } from './condition-model'
+
+export type Role = 'viewer' | 'editor' | 'admin'
+export interface ProjectRef { id: string; name: string; role: Role }
+export interface Me { account: { id: string; email: string }; projects: ProjectRef[] }
+
+export interface Tag { id: number; name: string; color: string; users?: number }
+
+export interface UserRow {
+  id: number
+  userId: string | null
+  anonymousId: string | null
+  email: string | null
+  name: string | null
+  status: 'active' | 'disabled'
+  lastSeen: number
+  tags: Tag[]
+}
+export interface UserPage { total: number; users: UserRow[]; next: string | null }
+export interface UserQuery { q?: string; match?: 'prefix' | 'contains'; filter?: string; status?: 'active' | 'disabled' | 'all'; limit?: number; after?: string }
+
+export interface Attribute { name: string; value: unknown; source: string; updatedAt: number | null }
+export interface Device {
+  jimerId: string; browser: string | null; browserVersion: string | null; os: string | null; osVersion: string | null
+  deviceType: string | null; language: string | null; timezone: string | null; screen: string | null; firstSeen: number; lastSeen: number
+}
+export interface Profile {
+  id: number; userId: string | null; anonymousId: string | null; email: string | null; name: string | null; status: 'active' | 'disabled'
+  createdAt: number; firstSeen: number; lastSeen: number; sessions: number; eventsCount: number; experiencesSeen: number
+  stats: { events: number; eventTypes: number }
+  attributes: Attribute[]; devices: Device[]; tags: Tag[]
+}
+export interface UserEvent { id: number; type: string; name: string | null; properties: Record<string, unknown>; context: Record<string, unknown>; timestamp: number }
+export interface EventPage { events: UserEvent[]; next: string | null }
+export interface EventQuery { type?: string; from?: number; to?: number; limit?: number; before?: string }
+export interface DailyCounts { days: { day: string; count: number }[] }
+
+export interface Membership { id: number; name: string; kind: 'dynamic' | 'static'; key: string; enteredAt: number; computedAt: number }
+
+export interface ExplainLeaf { kind: 'leaf'; label: string; actual: unknown; threshold: unknown; pass: boolean }
+export interface ExplainGroup { kind: 'group'; logic: 'and' | 'or'; pass: boolean; decision: string; children: (ExplainLeaf | ExplainGroup)[] }
+export interface Explanation {
+  segment: { id: number; name: string; kind: 'dynamic' | 'static' }
+  member: boolean; evaluatedAt: number; explanation: ExplainGroup | null; reason: string
+}
+
+export interface Segment {
+  id: number; name: string; description: string; kind: 'dynamic' | 'static'; key: string; targetable: boolean
+  conditions: ConditionTree | null; memberCount: number; computedAt: number | null; usedBy: { id: number; name: string }[]
+}
+export interface SegmentInput { name?: string; description?: string; kind?: 'dynamic' | 'static'; conditions?: ConditionTree; targetable?: boolean; key?: string }
+export interface MemberRow { id: number; userId: string | null; email: string | null; name: string | null; lastSeen: number; enteredAt: number; computedAt: number }
+export interface Preview { count: number; sample: { id: number; userId: string | null; email: string | null; name: string | null; lastSeen: number }[] }
+
+export type AttrType = 'string' | 'number' | 'boolean' | 'date' | 'list'
+export interface Catalog { attributes: { key: string; type: AttrType; declared: boolean }[]; events: string[]; experiences: string[] }
+export interface AttributeDefinition { key: string; type: AttrType; constraints: Record<string, unknown> }
+
+export type Verification = 'off' | 'optional' | 'required'
+export interface Settings {
+  project: { id: string; name: string }
+  writeKey: string
+  /** Null for anyone but an admin. */
+  secretKey: string | null
+  previousSecretExpiresAt?: number | null
+  allowedOrigins: string[]
+  verification: Verification
+  snippet: string | null
+}

@@ -1,0 +1,101 @@
+// The only module that talks to the server. Same origin, the session cookie rides along;
+// changes are JSON, so the server's CSRF check (Origin + JSON) passes.
+import { signal } from '@preact/signals'
+import type {
+  AttributeDefinition, Catalog, DailyCounts, EventPage, EventQuery, Explanation, Me, MemberRow, Membership, Preview,
+  Profile, Segment, SegmentInput, Settings, Tag, UserPage, UserQuery, Verification,
+} from './api-types'
+import type { ConditionTree } from './condition-model'
+
+/** What the server said went wrong: `{error: {code, message, field}}`. */
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly field?: string) {
+    super(message)
+  }
+}
+
+/** Set when any call finds the session gone, so the app can show the sign-in page. */
+export const sessionLost = signal(false)
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let res: Response
+  try {
+    res = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      // Every change says JSON, even a DELETE without a body: the server refuses other types (CSRF).
+      headers: method === 'GET' ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+  } catch {
+    throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection and try again.')
+  }
+  if (res.status === 204) return undefined as T
+  const data = await res.json().catch(() => null)
+  if (!res.ok) {
+    const e = data?.error ?? {}
+    if (res.status === 401 && !path.startsWith('/api/auth/')) sessionLost.value = true
+    throw new ApiError(res.status, e.code ?? 'http_' + res.status, e.message ?? `The server answered ${res.status}.`, e.field)
+  }
+  return data as T
+}
+
+const qs = (params: Record<string, string | number | undefined>) => {
+  const s = new URLSearchParams()
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') s.set(k, String(v))
+  const text = s.toString()
+  return text ? '?' + text : ''
+}
+const enc = encodeURIComponent
+
+export const auth = {
+  me: () => call<Me>('GET', '/api/auth/me'),
+  login: (email: string, password: string) => call<Me>('POST', '/api/auth/login', { email, password }),
+  logout: () => call<void>('POST', '/api/auth/logout'),
+}
+
+/** Every call about one project. */
+export function projectApi(projectId: string) {
+  const p = `/api/projects/${enc(projectId)}`
+  return {
+    users: (q: UserQuery) => call<UserPage>('GET', `${p}/users${qs({ ...q })}`),
+    createUser: (body: { userId: string; email?: string; name?: string; attributes?: Record<string, unknown> }) => call<{ id: number }>('POST', `${p}/users`, body),
+    user: (pk: number) => call<Profile>('GET', `${p}/users/${pk}`),
+    updateUser: (pk: number, body: { email?: string | null; name?: string | null; status?: 'active' | 'disabled'; attributes?: Record<string, unknown> }) =>
+      call<void>('PATCH', `${p}/users/${pk}`, body),
+    deleteUser: (pk: number) => call<void>('DELETE', `${p}/users/${pk}`),
+    events: (pk: number, q: EventQuery) => call<EventPage>('GET', `${p}/users/${pk}/events${qs({ ...q })}`),
+    daily: (pk: number, days: 7 | 30 | 90) => call<DailyCounts>('GET', `${p}/users/${pk}/events/daily?days=${days}`),
+    memberships: (pk: number) => call<{ segments: Membership[] }>('GET', `${p}/users/${pk}/segments`),
+    explain: (pk: number, segmentId: number) => call<Explanation>('GET', `${p}/users/${pk}/explain/${segmentId}`),
+
+    tags: () => call<{ tags: Tag[] }>('GET', `${p}/tags`),
+    createTag: (name: string, color?: string) => call<Tag>('POST', `${p}/tags`, { name, color }),
+    updateTag: (id: number, body: { name?: string; color?: string }) => call<void>('PATCH', `${p}/tags/${id}`, body),
+    deleteTag: (id: number) => call<void>('DELETE', `${p}/tags/${id}`),
+    tagUser: (pk: number, tag: { tagId: number } | { name: string }) => call<Tag>('POST', `${p}/users/${pk}/tags`, tag),
+    untagUser: (pk: number, tagId: number) => call<void>('DELETE', `${p}/users/${pk}/tags/${tagId}`),
+
+    segments: () => call<{ segments: Segment[] }>('GET', `${p}/segments`),
+    segment: (id: number) => call<Segment>('GET', `${p}/segments/${id}`),
+    createSegment: (body: SegmentInput) => call<Segment>('POST', `${p}/segments`, body),
+    updateSegment: (id: number, body: SegmentInput) => call<Segment>('PATCH', `${p}/segments/${id}`, body),
+    duplicateSegment: (id: number) => call<Segment>('POST', `${p}/segments/${id}/duplicate`, {}),
+    deleteSegment: (id: number) => call<void>('DELETE', `${p}/segments/${id}`),
+    preview: (conditions: ConditionTree) => call<Preview>('POST', `${p}/segments/preview`, { conditions }),
+    members: (id: number, after?: number) => call<{ members: MemberRow[]; next: number | null }>('GET', `${p}/segments/${id}/members${qs({ after })}`),
+    addMembers: (id: number, body: { ids?: number[]; userIds?: string[]; emails?: string[] }) =>
+      call<{ added: number; notFound: string[] }>('POST', `${p}/segments/${id}/members`, body),
+    removeMember: (id: number, pk: number) => call<void>('DELETE', `${p}/segments/${id}/members/${pk}`),
+
+    settings: () => call<Settings>('GET', `${p}/settings`),
+    updateSettings: (body: { name?: string; allowedOrigins?: string[]; verification?: Verification }) => call<void>('PATCH', `${p}/settings`, body),
+    rotate: (key: 'write' | 'secret') => call<{ writeKey?: string; secretKey?: string }>('POST', `${p}/settings/rotate`, { key }),
+    catalog: () => call<Catalog>('GET', `${p}/catalog`),
+    attributes: () => call<{ attributes: AttributeDefinition[] }>('GET', `${p}/attributes`),
+    createAttribute: (body: AttributeDefinition) => call<AttributeDefinition>('POST', `${p}/attributes`, body),
+    deleteAttribute: (key: string) => call<void>('DELETE', `${p}/attributes/${enc(key)}`),
+  }
+}
+
+export type ProjectApi = ReturnType<typeof projectApi>

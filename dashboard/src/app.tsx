@@ -1,0 +1,69 @@
+// The top of the app: who is signed in decides between the sign-in page and the shell,
+// and the route decides the page inside the shell.
+import { useEffect } from 'preact/hooks'
+import { sessionLost } from './api'
+import { ToastHost } from './components/toast'
+import { ErrorState, Loading } from './components/states'
+import { ImportsPage } from './pages/imports-page'
+import { NoAccess, NoProjects, NotFound } from './pages/not-found'
+import { SegmentEditorPage } from './pages/segments/segment-editor'
+import { SegmentsPage } from './pages/segments/segments-page'
+import { SettingsPage } from './pages/settings/settings-page'
+import { Shell } from './pages/shell'
+import { SignIn } from './pages/sign-in'
+import { UsersPage } from './pages/users/users-page'
+import { navigate, projectPath, route, url } from './router'
+import { loadMe, me, meError, project } from './session'
+
+export function App() {
+  useEffect(() => void loadMe(), [])
+  // Any call that finds the session gone sends the user back to sign in.
+  useEffect(() => {
+    if (!sessionLost.value) return
+    me.value = null
+    sessionLost.value = false
+  }, [sessionLost.value])
+
+  const r = route.value
+  const account = me.value
+  useEffect(() => {
+    if (account === null && r.name !== 'sign-in') {
+      const here = url.value.path + url.value.search
+      navigate(here === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(here)}`, { replace: true })
+    }
+    if (account && r.name === 'sign-in') navigate(safeNext(), { replace: true })
+    if (account && r.name === 'home' && account.projects[0]) navigate(projectPath(account.projects[0].id, 'users'), { replace: true })
+  }, [account, r.name])
+
+  let page
+  if (account === undefined) page = meError.value ? <div class="center-page"><ErrorState error={meError.value} retry={loadMe} /></div> : <div class="center-page"><Loading /></div>
+  else if (account === null || r.name === 'sign-in') page = account === null ? <SignIn /> : <Loading />
+  else if (r.name === 'home') page = account.projects.length ? <Loading /> : <Shell><NoProjects /></Shell>
+  else if (r.name === 'not-found') page = <Shell><NotFound /></Shell>
+  else if (!project.value) page = <Shell><NoAccess /></Shell>
+  else {
+    const p = project.value
+    page = (
+      // Keyed by project: switching projects starts every screen afresh.
+      <Shell key={p.id}>
+        {r.name === 'users' && <UsersPage />}
+        {r.name === 'segments' && <SegmentsPage />}
+        {r.name === 'segment' && <SegmentEditorPage key={String(r.segmentId)} segmentId={r.segmentId} />}
+        {r.name === 'imports' && <ImportsPage />}
+        {r.name === 'settings' && <SettingsPage />}
+      </Shell>
+    )
+  }
+  return (
+    <>
+      {page}
+      <ToastHost />
+    </>
+  )
+}
+
+/** Where to go after signing in: only a path inside this app, never another site. */
+function safeNext(): string {
+  const next = new URLSearchParams(url.value.search).get('next')
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/sign-in') ? next : '/'
+}

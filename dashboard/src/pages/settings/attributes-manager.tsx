@@ -1,0 +1,70 @@
+// Custom attribute definitions (F-72): a key and its type. Declared types are enforced on
+// writes and give the builder the right operators.
+import { useState } from 'preact/hooks'
+import type { AttrType } from '../../api-types'
+import { IconTrash } from '../../components/icons'
+import { ErrorState, FormError, Loading } from '../../components/states'
+import { toast } from '../../components/toast'
+import { bump, canEdit, useApi, versions } from '../../session'
+import { useResource } from '../../use-resource'
+import { TYPE_LABEL } from '../users/attribute-fields'
+
+export function AttributesManager() {
+  const api = useApi()
+  const defs = useResource(() => api.attributes(), [api, versions.catalog.value])
+  const [key, setKey] = useState('')
+  const [type, setType] = useState<AttrType>('string')
+  const [error, setError] = useState<string | null>(null)
+  const add = async (e: Event) => {
+    e.preventDefault()
+    setError(null)
+    try {
+      await api.createAttribute({ key: key.trim(), type, constraints: {} })
+      setKey('')
+      bump('catalog')
+      toast(`${key.trim()} declared as ${TYPE_LABEL[type].toLowerCase()}`)
+    } catch (err) {
+      setError((err as Error).message)
+    }
+  }
+  const remove = async (k: string) => {
+    try {
+      await api.deleteAttribute(k)
+      bump('catalog')
+    } catch (err) {
+      setError((err as Error).message)
+    }
+  }
+  return (
+    <section class="card stack" aria-labelledby="attrs-title">
+      <h2 class="section-title" id="attrs-title">Custom attributes</h2>
+      <p class="muted small">Declare an attribute to fix its type: values of another type are refused, and the filter builder offers the operators of that type.</p>
+      {defs.error ? <ErrorState error={defs.error} retry={defs.reload} /> : !defs.data ? <Loading inline /> : defs.data.attributes.length === 0 ? (
+        <p class="muted">None declared yet: attributes take any value.</p>
+      ) : (
+        <table class="table compact">
+          <thead><tr><th>Key</th><th>Type</th><th><span class="sr-only">Actions</span></th></tr></thead>
+          <tbody>
+            {defs.data.attributes.map((a) => (
+              <tr key={a.key}>
+                <td class="mono">{a.key}</td>
+                <td>{TYPE_LABEL[a.type]}</td>
+                <td>{canEdit.value && <button type="button" class="icon-btn trash" aria-label={`Remove the definition of ${a.key}`} onClick={() => void remove(a.key)}><IconTrash /></button>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {canEdit.value && (
+        <form class="inline-form" onSubmit={add}>
+          <input class="input" placeholder="key (e.g. plan)" aria-label="Attribute key" maxLength={255} value={key} onInput={(e) => setKey(e.currentTarget.value)} />
+          <select class="select" aria-label="Attribute type" value={type} onChange={(e) => setType(e.currentTarget.value as AttrType)}>
+            {(Object.keys(TYPE_LABEL) as AttrType[]).map((t) => <option key={t} value={t}>{TYPE_LABEL[t]}</option>)}
+          </select>
+          <button class="btn btn-secondary" type="submit" disabled={!key.trim()}>Declare</button>
+        </form>
+      )}
+      <FormError error={error} />
+    </section>
+  )
+}

@@ -1,0 +1,71 @@
+// A small router on the History API. The URL is the state that can be shared: the page,
+// the Users search and filter, the open profile and its tab.
+import { computed, signal } from '@preact/signals'
+
+export type Route =
+  | { name: 'sign-in' }
+  | { name: 'home' }
+  | { name: 'users'; projectId: string }
+  | { name: 'segments'; projectId: string }
+  | { name: 'segment'; projectId: string; segmentId: number | 'new' }
+  | { name: 'imports'; projectId: string }
+  | { name: 'settings'; projectId: string }
+  | { name: 'not-found' }
+
+const here = () => ({ path: window.location.pathname, search: window.location.search })
+export const url = signal(here())
+
+export const query = computed(() => new URLSearchParams(url.value.search))
+export const route = computed<Route>(() => parse(url.value.path))
+
+export function parse(path: string): Route {
+  if (path === '/' || path === '') return { name: 'home' }
+  if (path === '/sign-in') return { name: 'sign-in' }
+  const m = /^\/p\/([^/]+)\/(users|segments|imports|settings)(?:\/([^/]+))?\/?$/.exec(path)
+  if (!m) return { name: 'not-found' }
+  const projectId = decodeURIComponent(m[1])
+  const page = m[2] as 'users' | 'segments' | 'imports' | 'settings'
+  if (page === 'segments' && m[3]) {
+    const id = m[3] === 'new' ? 'new' : Number(m[3])
+    return id === 'new' || (Number.isSafeInteger(id) && id > 0) ? { name: 'segment', projectId, segmentId: id } : { name: 'not-found' }
+  }
+  return m[3] ? { name: 'not-found' } : { name: page, projectId }
+}
+
+export const projectPath = (projectId: string, page: string) => `/p/${encodeURIComponent(projectId)}/${page}`
+
+/** Goes to a URL inside the app; `replace` for changes that should not fill the back button. */
+export function navigate(to: string, opts: { replace?: boolean } = {}) {
+  const target = new URL(to, window.location.href)
+  if (target.pathname + target.search === url.value.path + url.value.search) return
+  window.history[opts.replace ? 'replaceState' : 'pushState'](null, '', target.pathname + target.search)
+  url.value = here()
+  if (!opts.replace) window.scrollTo(0, 0)
+}
+
+/** Changes some query parameters of the current page (undefined or '' removes one). */
+export function setQuery(patch: Record<string, string | undefined>, opts: { replace?: boolean } = {}) {
+  const next = new URLSearchParams(url.value.search)
+  for (const [k, v] of Object.entries(patch)) (v === undefined || v === '' ? next.delete(k) : next.set(k, v))
+  const s = next.toString()
+  navigate(url.value.path + (s ? '?' + s : ''), opts)
+}
+
+/** The href of the current page with some query parameters changed (for links). */
+export function withQuery(patch: Record<string, string | undefined>): string {
+  const next = new URLSearchParams(url.value.search)
+  for (const [k, v] of Object.entries(patch)) (v === undefined || v === '' ? next.delete(k) : next.set(k, v))
+  const s = next.toString()
+  return url.value.path + (s ? '?' + s : '')
+}
+
+window.addEventListener('popstate', () => void (url.value = here()))
+
+/** A plain left click on an in-app link navigates without reloading; others open as usual. */
+export function onLinkClick(e: MouseEvent) {
+  const a = (e.target as Element).closest?.('a')
+  if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return
+  if (a.target || a.hasAttribute('download') || a.origin !== window.location.origin) return
+  e.preventDefault()
+  navigate(a.pathname + a.search)
+}

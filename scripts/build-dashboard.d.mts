@@ -1,0 +1,2 @@
+export interface DashboardBuild { hash: string; js: number; css: number }
+export function buildDashboard(outdir?: string): Promise<DashboardBuild>
