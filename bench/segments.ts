@@ -4,6 +4,9 @@
  * evaluation alone), preview counts in SQL beside the same filter as a plain JS loop over
  * the users in memory, and a full recompute of one segment.
  */
+import { createClient } from '@libsql/client'
+import { drizzle } from 'drizzle-orm/libsql'
+import { migrate } from 'drizzle-orm/libsql/migrator'
 import Database from 'libsql'
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
@@ -60,6 +63,10 @@ export async function segmentsBench(table: Table): Promise<{ ok: boolean }> {
     await seed({ dbPath, users: USERS - have, log: (s) => process.stderr.write(`\r${s}   `) })
     process.stderr.write('\n')
   }
+  // A database seeded by an earlier version gets this version's migrations (indexes) first.
+  const migrator = createClient({ url: `file:${dbPath}` })
+  await migrate(drizzle(migrator), { migrationsFolder: resolve(import.meta.dirname, '../migrations') })
+  migrator.close()
   const conn = openCachedConnection(dbPath)
   const db = conn.db
   const projectId = String((await db.execute('SELECT id FROM projects ORDER BY created_at LIMIT 1')).rows[0].id)

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { OPERATORS, type Operator } from './operators.js'
 import { regexProblem } from './regex.js'
+import { hasLoneSurrogate, parseSqliteDate } from './values.js'
 
 /**
  * The condition tree (versioned JSON). Groups combine with `and` / `or` and nest; leaves
@@ -18,12 +19,18 @@ export const MAX_DEPTH = 8
 export const MAX_LEAVES = 100
 
 const DAY = 86_400_000
-const text = z.string().max(1000)
-const key = z.string().min(1).max(255)
+// Strings compare as UTF-8 in SQLite: a lone surrogate cannot be written there as it is.
+const wellFormed = z.string().refine((s) => !hasLoneSurrogate(s), 'must be well-formed Unicode (no lone surrogate)')
+const text = wellFormed.max(1000)
+const key = wellFormed.min(1).max(255)
 
-/** Dates in conditions are epoch milliseconds or ISO 8601 strings, stored as milliseconds. */
+/**
+ * Dates in conditions are epoch milliseconds or ISO 8601 strings, stored as milliseconds.
+ * Text is read as SQLite reads a date value (a time without an offset is UTC), not by
+ * Date.parse, which takes it as the server's local time (Node) or UTC (Workers).
+ */
 const date = z.union([z.number().int(), z.string().max(64)]).transform((v, ctx) => {
-  const ms = typeof v === 'number' ? v : Date.parse(v)
+  const ms = typeof v === 'number' ? v : (parseSqliteDate(v) ?? Date.parse(v))
   if (!Number.isFinite(ms)) {
     ctx.addIssue({ code: 'custom', message: 'must be a date (ISO 8601 or epoch milliseconds)' })
     return z.NEVER
@@ -65,7 +72,7 @@ export const leafSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('tag'), operator: z.enum(['has_any', 'has_none']), tagIds: z.array(z.number().int()).min(1).max(100) }),
   z.object({
     type: z.literal('event'),
-    event: z.string().min(1).max(200),
+    event: wellFormed.min(1).max(200),
     measure: z.enum(['did', 'did_not', 'count', 'sum', 'avg', 'min', 'max']),
     property: key.optional(),
     operator: compare.operator.optional(),
@@ -75,7 +82,7 @@ export const leafSchema = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('experience'),
-    experience: z.string().min(1).max(255),
+    experience: wellFormed.min(1).max(255),
     action: z.enum(['seen', 'not_seen', 'completed', 'dismissed', 'answered']),
     answer: text.optional(),
     ...leafBase,

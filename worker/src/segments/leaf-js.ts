@@ -22,21 +22,20 @@ export function propertyValue(f: UserFacts, field: Exclude<PropertyField, 'jimer
 }
 
 /**
- * SQLite's sum(): exact while every input is an integer, then Kahan–Babuška–Neumaier
- * compensated summation (func.c), so float totals agree to the last bit.
+ * SQLite's sum() of REAL values (to-sql casts them: a sum of integers can raise "integer
+ * overflow"): Kahan–Babuška–Neumaier compensated summation as in func.c, so float totals
+ * agree to the last bit; an error term that went NaN is dropped, and an overflow is NaN (NULL).
  */
 export function sqliteSum(values: number[]): number | null {
   if (values.length === 0) return null
-  let iSum = 0, rSum = 0, rErr = 0, approx = false
+  let rSum = 0, rErr = 0
   for (const r of values) {
-    if (!approx && Number.isInteger(r)) { iSum += r; continue }
-    if (!approx) { approx = true; rSum = iSum; rErr = 0 }
     const t = rSum + r
     if (Math.abs(rSum) > Math.abs(r)) rErr += (rSum - t) + r
     else rErr += (r - t) + rSum
     rSum = t
   }
-  return approx ? rSum + rErr : iSum
+  return Number.isNaN(rErr) ? rSum : rSum + rErr
 }
 
 /**

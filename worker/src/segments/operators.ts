@@ -1,6 +1,6 @@
 import { DAY } from './condition.js'
 import { portableRegex } from './regex.js'
-import { cString, jsonTypeOf, parseSqliteDate } from './values.js'
+import { jsonTypeOf, parseSqliteDate, regexSubject } from './values.js'
 
 /**
  * The one operator table. Each operator says how it reads in JavaScript (evaluate,
@@ -23,7 +23,12 @@ export type Operator =
   | 'list_contains' | 'list_not_contains' | 'list_is_empty' | 'list_is_not_empty'
 
 /** A value to test, in SQL: `v` its value, `t` its JSON type name (NULL when absent). */
-export interface SqlRef { v: string; t: string }
+export interface SqlRef {
+  v: string
+  t: string
+  /** Never NULL and always an integer (native counters and times): compared plainly, so indexes apply. */
+  int?: boolean
+}
 export interface Ctx { caseSensitive: boolean; now: number }
 /** Binds a value as a parameter and returns its placeholder. */
 export type Bind = (value: unknown) => string
@@ -36,12 +41,14 @@ interface Positive {
 }
 type Definition = Positive | { negates: Operator; label: string }
 
-const fold = (s: string, ctx: Ctx) => (ctx.caseSensitive ? s : s.replace(/[A-Z]+/g, (m) => m.toLowerCase()))
+const UPPER = /[A-Z]/
+const fold = (s: string, ctx: Ctx) => (ctx.caseSensitive || !UPPER.test(s) ? s : s.replace(/[A-Z]+/g, (m) => m.toLowerCase()))
 const foldSql = (expr: string, ctx: Ctx) => (ctx.caseSensitive ? expr : `lower(${expr})`)
 const isText = (x: unknown): x is string => typeof x === 'string'
 const isNumber = (x: unknown): x is number => typeof x === 'number'
 const TEXT = (r: SqlRef) => `${r.t} = 'text'`
 const NUMBER = (r: SqlRef) => `${r.t} IN ('integer', 'real')`
+const numberAnd = (r: SqlRef) => (r.int ? '' : `${NUMBER(r)} AND `)
 
 /** A date value as epoch ms, or null: numbers are ms, text is parsed as SQLite parses it. */
 export function dateOf(x: unknown): number | null {
@@ -49,14 +56,26 @@ export function dateOf(x: unknown): number | null {
   if (isText(x)) return parseSqliteDate(x)
   return null
 }
-const dateSql = (r: SqlRef) =>
+const dateSql = (r: SqlRef) => r.int ? r.v :
   `(CASE WHEN ${NUMBER(r)} THEN ${r.v} WHEN ${TEXT(r)} AND ${r.v} GLOB '[0-9][0-9][0-9][0-9]-*' THEN CAST(round(unixepoch(${r.v}, 'subsec') * 1000) AS INTEGER) END)`
+
+/** Compiled patterns by case mode: targeting runs the same few again and again. */
+const regexes = new Map<string, RegExp>()
+function regexOf(pattern: string, caseSensitive: boolean): RegExp {
+  const id = (caseSensitive ? 's' : 'i') + pattern
+  let re = regexes.get(id)
+  if (!re) {
+    if (regexes.size >= 1000) regexes.clear()
+    regexes.set(id, (re = new RegExp(portableRegex(pattern, caseSensitive), 'su')))
+  }
+  return re
+}
 
 function numeric(label: string, test: (a: number, b: number) => boolean, op: string): Positive {
   return {
     label,
     js: (a, b) => isNumber(a) && test(a, b),
-    sql: (r, b, _c, bind) => `${NUMBER(r)} AND ${r.v} ${op} ${bind(b)}`,
+    sql: (r, b, _c, bind) => `${numberAnd(r)}${r.v} ${op} ${bind(b)}`,
   }
 }
 
@@ -76,15 +95,23 @@ export const OPERATORS = {
   is_not: { negates: 'is', label: 'is not' },
   contains: { label: 'contains', js: (a, b: string, c) => isText(a) && fold(a, c).includes(fold(b, c)), sql: (r, b, c, bind) => `${TEXT(r)} AND instr(${foldSql(r.v, c)}, ${bind(fold(b, c))}) > 0` },
   not_contains: { negates: 'contains', label: 'does not contain' },
+  // Compared as UTF-8 bytes (a byte prefix or suffix is a character one): on text, SQLite's
+  // length() and substr() stop at a NUL.
   starts_with: {
     label: 'starts with',
     js: (a, b: string, c) => isText(a) && fold(a, c).startsWith(fold(b, c)),
-    sql: (r, b, c, bind) => `${TEXT(r)} AND substr(${foldSql(r.v, c)}, 1, length(${bind(b)})) = ${bind(fold(b, c))}`,
+    sql: (r, b, c, bind) => {
+      const p = bind(fold(b, c))
+      return `${TEXT(r)} AND substr(CAST(${foldSql(r.v, c)} AS BLOB), 1, octet_length(${p})) = CAST(${p} AS BLOB)`
+    },
   },
   ends_with: {
     label: 'ends with',
     js: (a, b: string, c) => isText(a) && fold(a, c).endsWith(fold(b, c)),
-    sql: (r, b, c, bind) => `${TEXT(r)} AND length(${r.v}) >= length(${bind(b)}) AND substr(${foldSql(r.v, c)}, -length(${bind(b)})) = ${bind(fold(b, c))}`,
+    sql: (r, b, c, bind) => {
+      const p = bind(fold(b, c))
+      return `${TEXT(r)} AND substr(CAST(${foldSql(r.v, c)} AS BLOB), -octet_length(${p})) = CAST(${p} AS BLOB)`
+    },
   },
   is_one_of: {
     label: 'is one of',
@@ -93,8 +120,7 @@ export const OPERATORS = {
   },
   matches: {
     label: 'matches',
-    // regexp.c reads the text as a C string: a NUL ends it.
-    js: (a, b: string, c) => isText(a) && new RegExp(portableRegex(b, c.caseSensitive), 'su').test(cString(a)),
+    js: (a, b: string, c) => isText(a) && regexOf(b, c.caseSensitive).test(regexSubject(a)),
     sql: (r, b: string, c, bind) => `${TEXT(r)} AND ${r.v} REGEXP ${bind(portableRegex(b, c.caseSensitive))}`,
   },
   is_set: { label: 'is set', js: (a) => a !== undefined && a !== null, sql: (r) => `${r.t} IS NOT NULL AND ${r.t} <> 'null'` },
@@ -109,7 +135,7 @@ export const OPERATORS = {
   between: {
     label: 'between',
     js: (a, [lo, hi]: [number, number]) => isNumber(a) && a >= lo && a <= hi,
-    sql: (r, [lo, hi]: [number, number], _c, bind) => `${NUMBER(r)} AND ${r.v} BETWEEN ${bind(lo)} AND ${bind(hi)}`,
+    sql: (r, [lo, hi]: [number, number], _c, bind) => `${numberAnd(r)}${r.v} BETWEEN ${bind(lo)} AND ${bind(hi)}`,
   },
 
   is_true: { label: 'is true', js: (a) => a === true, sql: (r) => `${r.t} = 'true'` },
@@ -152,7 +178,9 @@ export function testJs(op: Operator, actual: unknown, operand: unknown, ctx: Ctx
 /** Compiles an operator to a SQL boolean that is never NULL. */
 export function testSql(op: Operator, ref: SqlRef, operand: unknown, ctx: Ctx, bind: Bind): string {
   const { positive, negated } = positiveOf(op)
-  return `${negated ? 'NOT ' : ''}coalesce((${positive.sql(ref, operand, ctx, bind)}), 0)`
+  const test = positive.sql(ref, operand, ctx, bind)
+  // A never-NULL integer gives a never-NULL test: left bare, `u.last_seen < ?` can use an index.
+  return `${negated ? 'NOT ' : ''}${ref.int ? `(${test})` : `coalesce((${test}), 0)`}`
 }
 
 export { jsonTypeOf }

@@ -26,17 +26,36 @@ export function toSql(tree: ConditionTree, ctx: EvalContext, bind: Bind): string
   const compile = (n: Node, seen: Set<number>): string => {
     if (n.type === 'group') {
       if (n.conditions.length === 0) return n.logic === 'and' ? '1' : '0'
-      return `(${n.conditions.map((c) => compile(c, seen)).join(n.logic === 'and' ? ' AND ' : ' OR ')})`
+      // Cheapest first: SQLite stops at the first term that decides, so a plain column
+      // test can spare the JSON parsing and subqueries behind it. The answer is the same.
+      const parts = [...n.conditions].sort((x, y) => cost(x) - cost(y)).map((c) => compile(c, seen))
+      return `(${parts.join(n.logic === 'and' ? ' AND ' : ' OR ')})`
     }
     return leafSql(n, ctx, bind, (id) => {
       const s = ctx.segments.get(id)
       if (!s) return '0'
-      if (s.kind === 'static' || !s.tree) return `EXISTS (SELECT 1 FROM segment_members sm WHERE sm.segment_id = ${bind(id)} AND sm.user_pk = u.id)`
+      if (s.kind === 'static') return `EXISTS (SELECT 1 FROM segment_members sm WHERE sm.segment_id = ${bind(id)} AND sm.user_pk = u.id)`
+      // A dynamic segment without conditions has no members: its segment_members rows are a
+      // cache, and evaluate reads static memberships only.
+      if (!s.tree) return '0'
       if (seen.has(id)) throw new Error(`segment ${id} composes itself`)
       return compile(s.tree.root, new Set([...seen, id]))
     })
   }
   return compile(tree.root, new Set())
+}
+
+/** A rough price of evaluating a node in SQL, to put cheap tests first. */
+function cost(n: Node): number {
+  switch (n.type) {
+    case 'group': return n.conditions.reduce((m, c) => Math.max(m, cost(c)), 0)
+    case 'property': return n.field === 'jimer_id' ? 3 : COLUMNS[n.field].int ? 0 : 1
+    case 'tag': return 2
+    case 'attribute': return 3
+    case 'experience': return 4
+    case 'segment': return 5
+    case 'event': return 6
+  }
 }
 
 /** Native properties: the column (never user input) and its JSON type name. */
@@ -45,11 +64,11 @@ const COLUMNS: Record<Exclude<PropertyField, 'jimer_id'>, SqlRef> = {
   email: { v: 'u.email', t: `CASE WHEN u.email IS NULL THEN NULL ELSE 'text' END` },
   user_id: { v: 'u.user_id', t: `CASE WHEN u.user_id IS NULL THEN NULL ELSE 'text' END` },
   status: { v: 'u.status', t: `'text'` },
-  created: { v: 'u.created_at', t: `'integer'` },
-  first_seen: { v: 'u.first_seen', t: `'integer'` },
-  last_seen: { v: 'u.last_seen', t: `'integer'` },
-  sessions: { v: 'u.sessions', t: `'integer'` },
-  events_count: { v: 'u.events_count', t: `'integer'` },
+  created: { v: 'u.created_at', t: `'integer'`, int: true },
+  first_seen: { v: 'u.first_seen', t: `'integer'`, int: true },
+  last_seen: { v: 'u.last_seen', t: `'integer'`, int: true },
+  sessions: { v: 'u.sessions', t: `'integer'`, int: true },
+  events_count: { v: 'u.events_count', t: `'integer'`, int: true },
   identified: { v: '(u.user_id IS NOT NULL)', t: `CASE WHEN u.user_id IS NULL THEN 'false' ELSE 'true' END` },
 }
 
@@ -93,7 +112,9 @@ function leafSql(leaf: Leaf, ctx: EvalContext, bind: Bind, inSegment: (id: numbe
       let measure = 'count(*)'
       if (leaf.measure !== 'count') {
         const p = jsonRef('e.properties', leaf.property!, bind)
-        measure = `${leaf.measure}(CASE WHEN ${p.t} IN ('integer', 'real') THEN ${p.v} END)`
+        // sum() and avg() of REAL: over integers they raise "integer overflow" (see sqliteSum).
+        const value = leaf.measure === 'sum' || leaf.measure === 'avg' ? `CAST(${p.v} AS REAL)` : p.v
+        measure = `${leaf.measure}(CASE WHEN ${p.t} IN ('integer', 'real') THEN ${value} END)`
       }
       // NULL (nothing to aggregate) fails every comparison, as in evaluate.
       return testSql(leaf.operator!, { v: `(SELECT ${measure} FROM events e WHERE ${where.join(' AND ')})`, t: `'real'` }, leaf.value, opCtx(), bind)

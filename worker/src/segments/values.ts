@@ -5,7 +5,8 @@ export function jsonTypeOf(x: unknown): string | null {
   if (x === undefined) return null
   if (x === null) return 'null'
   if (typeof x === 'string') return 'text'
-  if (typeof x === 'number') return Number.isInteger(x) ? 'integer' : 'real'
+  // JSON.stringify writes integers from 1e21 up with an exponent, which json_type() calls real.
+  if (typeof x === 'number') return Number.isInteger(x) && Math.abs(x) < 1e21 ? 'integer' : 'real'
   if (typeof x === 'boolean') return x ? 'true' : 'false'
   return Array.isArray(x) ? 'array' : 'object'
 }
@@ -15,6 +16,15 @@ export function cString(s: string): string {
   const nul = s.indexOf('\u0000')
   return nul < 0 ? s : s.slice(0, nul)
 }
+
+/** A surrogate without its pair: JavaScript strings may hold one, UTF-8 text cannot. */
+export const hasLoneSurrogate = (s: string) => /\p{Cs}/u.test(s)
+
+/**
+ * Text as regexp.c reads it: up to the first NUL, and a lone surrogate (which SQLite's JSON
+ * decodes to its ill-formed 3-byte form) as U+FFFD.
+ */
+export const regexSubject = (s: string) => cString(s).replace(/\p{Cs}/gu, '\uFFFD')
 
 const isSpace = (c: string | undefined) => c === ' ' || c === '\t' || c === '\n' || c === '\v' || c === '\f' || c === '\r'
 const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9'
