@@ -49,6 +49,20 @@ describe('dashboard sign-in and project access', () => {
     expect(b.cookie).not.toBe(a.cookie)
   })
 
+  it('locks an email after five wrong passwords for fifteen minutes, without touching other accounts', async () => {
+    for (let i = 0; i < 5; i++) expect((await login('viewer@x.io', 'wrong')).status).toBe(401)
+    const locked = await req('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'viewer@x.io', password: 'pw viewer@x.io' }) })
+    expect(locked.status).toBe(429)
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(800)
+    expect((await login('admin@localhost', 'correct horse battery')).status).toBe(200)
+    t.clock.advance(16 * 60_000)
+    try {
+      expect((await login('viewer@x.io', 'pw viewer@x.io')).status).toBe(200)
+    } finally {
+      t.clock.advance(-16 * 60_000)
+    }
+  })
+
   it('ends the session at logout', async () => {
     const { cookie } = await login('admin@localhost', 'correct horse battery')
     expect((await req('/api/auth/logout', { method: 'POST', cookie, headers: { origin: ORIGIN } })).status).toBe(204)

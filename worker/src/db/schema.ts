@@ -50,6 +50,12 @@ export const sessions = sqliteTable('sessions', {
   expiresAt: integer('expires_at').notNull(),
 }, (t) => [index('sessions_account').on(t.accountId)])
 
+/** Failed dashboard sign-ins, per email, for rate limiting (kept in the database: no isolate holds them). */
+export const loginFailures = sqliteTable('login_failures', {
+  email: text('email').notNull(),
+  at: integer('at').notNull(),
+}, (t) => [index('login_failures_email_at').on(t.email, t.at)])
+
 export const users = sqliteTable('users', {
   id: integer('id').primaryKey(),
   projectId: text('project_id').notNull(),

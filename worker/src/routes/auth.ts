@@ -16,15 +16,32 @@ export const auth = new Hono<AppEnv>()
 // One answer for an unknown email and a wrong password: no account probing.
 const badLogin = () => new ApiError(401, 'invalid_credentials', 'wrong email or password')
 
+/** Five wrong passwords for an email within 15 minutes lock it until the oldest ages out. */
+export const LOGIN_LIMIT = { failures: 5, windowMs: 15 * 60_000 }
+
 auth.post('/login', async (c) => {
   const { email, password } = await jsonBody(c, z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(1000) }))
   const { db, now } = c.var.deps
-  const { rows } = await db.execute({ sql: 'SELECT id, password_hash FROM accounts WHERE email = ?', args: [email.toLowerCase()] })
+  const at = now()
+  const key = email.toLowerCase()
+  const recent = await db.execute({ sql: 'SELECT at FROM login_failures WHERE email = ? AND at > ? ORDER BY at', args: [key, at - LOGIN_LIMIT.windowMs] })
+  if (recent.rows.length >= LOGIN_LIMIT.failures) {
+    const wait = Math.ceil((Number(recent.rows[0].at) + LOGIN_LIMIT.windowMs - at) / 1000)
+    throw new ApiError(429, 'too_many_attempts', `too many wrong passwords; try again in ${Math.ceil(wait / 60)} minutes`, undefined, { 'Retry-After': String(wait) })
+  }
+  const { rows } = await db.execute({ sql: 'SELECT id, password_hash FROM accounts WHERE email = ?', args: [key] })
   const ok = rows[0] ? await verifyPassword(password, String(rows[0].password_hash)) : false
-  if (!ok) throw badLogin()
+  if (!ok) {
+    await db.batch([
+      { sql: 'INSERT INTO login_failures (email, at) VALUES (?, ?)', args: [key, at] },
+      { sql: 'DELETE FROM login_failures WHERE at <= ?', args: [at - LOGIN_LIMIT.windowMs] },
+    ], 'write')
+    throw badLogin()
+  }
+  await db.execute({ sql: 'DELETE FROM login_failures WHERE email = ?', args: [key] })
   const old = getCookie(c, SESSION_COOKIE)
   if (old) await endSession(db, old)
-  const token = await createSession(db, String(rows[0].id), now())
+  const token = await createSession(db, String(rows[0].id), at)
   setCookie(c, SESSION_COOKIE, token, {
     httpOnly: true, sameSite: 'Lax', path: '/', secure: new URL(c.req.url).protocol === 'https:', maxAge: SESSION_ABSOLUTE_MS / 1000,
   })
