@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url'
 import { collectorBench } from './collector.js'
 import { segmentsBench } from './segments.js'
 import { snippetBench } from './snippet.js'
+import { usersListBench } from './users-list.js'
 import { Table } from './table.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -31,6 +32,7 @@ const all: [string, (t: Table) => Promise<{ ok: boolean }>][] = [
   ['snippet', snippetBench],
   ['collector', collectorBench],
   ['segments', segmentsBench],
+  ['users', usersListBench],
 ]
 
 const benchmarks = all.filter(([name]) => !only || only.includes(name))

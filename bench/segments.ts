@@ -20,7 +20,7 @@ import { loadLibrary } from '../worker/src/segments/store.js'
 import { binder, toSql } from '../worker/src/segments/to-sql.js'
 import type { Table } from './table.js'
 
-const USERS = Number(process.env.BENCH_USERS ?? 1_000_000)
+export const USERS = Number(process.env.BENCH_USERS ?? 1_000_000)
 const DAY = 86_400_000
 const dbPath = resolve(import.meta.dirname, `../.tmp/bench-${USERS >= 1e6 ? `${USERS / 1e6}m` : USERS}/jimer.db`)
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]
@@ -54,7 +54,8 @@ function fiftySegments(tagIds: number[]): ConditionTree[] {
   return trees.slice(0, 50)
 }
 
-export async function segmentsBench(table: Table): Promise<{ ok: boolean }> {
+/** The seeded 1M-user database, migrated to this version; seeded once into .tmp/ and reused. */
+export async function benchDb(): Promise<string> {
   const probe = existsSync(dbPath) ? new Database(dbPath) : null
   const have = probe ? Number((probe.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n) : 0
   probe?.close()
@@ -67,6 +68,11 @@ export async function segmentsBench(table: Table): Promise<{ ok: boolean }> {
   const migrator = createClient({ url: `file:${dbPath}` })
   await migrate(drizzle(migrator), { migrationsFolder: resolve(import.meta.dirname, '../migrations') })
   migrator.close()
+  return dbPath
+}
+
+export async function segmentsBench(table: Table): Promise<{ ok: boolean }> {
+  await benchDb()
   const conn = openCachedConnection(dbPath)
   const db = conn.db
   const projectId = String((await db.execute('SELECT id FROM projects ORDER BY created_at LIMIT 1')).rows[0].id)

@@ -47,14 +47,17 @@ userList.get('/users', requireProject('viewer'), async (c) => {
     where.push(toSql(tree, { now: now(), segments: lib.segments }, b.bind))
   }
   const countArgs = [...b.args]
-  const countSql = `SELECT count(*) AS n FROM users u WHERE ${where.join(' AND ')}`
+  // A search or filter reads every row anyway: one sequential scan beats walking the
+  // (project, status, last seen) index with a random row fetch per entry (17 s vs ~2 s at 1M).
+  const from = q.q || q.filter ? 'users u NOT INDEXED' : 'users u'
+  const countSql = `SELECT count(*) AS n FROM ${from} WHERE ${where.join(' AND ')}`
   if (q.after) {
     const [lastSeen, id] = q.after.split(':').map(Number)
     where.push(`(u.last_seen < ${b.bind(lastSeen)} OR (u.last_seen = ${b.bind(lastSeen)} AND u.id < ${b.bind(id)}))`)
   }
   const [count, page] = await db.batch([
     { sql: countSql, args: countArgs },
-    { sql: `SELECT u.id, u.user_id, u.anonymous_id, u.email, u.name, u.status, u.last_seen FROM users u WHERE ${where.join(' AND ')} ORDER BY u.last_seen DESC, u.id DESC LIMIT ${b.bind(q.limit)}`, args: b.args },
+    { sql: `SELECT u.id, u.user_id, u.anonymous_id, u.email, u.name, u.status, u.last_seen FROM ${from} WHERE ${where.join(' AND ')} ORDER BY u.last_seen DESC, u.id DESC LIMIT ${b.bind(q.limit)}`, args: b.args },
   ], 'read')
   const ids = page.rows.map((r) => Number(r.id))
   const tags = ids.length
