@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN, openBrowser, shot, signIn, startDashboardServer, type DashboardBrowser, type DashboardServer } from './dashboard-harness.js'
+import { ADMIN, expectCleanPage, openBrowser, shot, signIn, startDashboardServer, type DashboardBrowser, type DashboardServer } from './dashboard-harness.js'
 import { seed } from './dashboard-seed.js'
 
 const VIEWER = { email: 'viewer@example.com', password: 'viewer password 1' }
@@ -30,12 +30,7 @@ describe('sign-in, roles, projects and settings in Chromium', () => {
     browser = await openBrowser()
     page = await browser.page()
   })
-  afterEach(() => {
-    expect(browser.foreignHosts(server.host)).toEqual([])
-    expect(browser.errors).toEqual([])
-    expect(browser.violations).toEqual([])
-    expect(browser.dialogs).toEqual([])
-  })
+  afterEach(() => expectCleanPage(browser, server))
   afterAll(async () => {
     await browser?.close()
     await server?.close()

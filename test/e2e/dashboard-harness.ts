@@ -1,7 +1,9 @@
 // Browser tests of the dashboard: the real Node server (in-process, port 0, its own
 // database) serving the minified build, data sent through the public collector, driven by
 // Debian's Chromium with the same launch settings as the snippet tests.
-import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core'
+import { type BrowserContext, type Page, type Request } from 'playwright-core'
+import { launchChromium } from './chromium.js'
+import { expect } from 'vitest'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -63,15 +65,7 @@ export type DashboardServer = Awaited<ReturnType<typeof startDashboardServer>>
  */
 export async function openBrowser() {
   const dir = mkdtempSync(join(tmpdir(), 'jimer-chromium-'))
-  const context: BrowserContext = await chromium.launchPersistentContext(dir, {
-    executablePath: '/usr/bin/chromium',
-    viewport: { width: 1440, height: 900 },
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-    ],
-  })
+  const context: BrowserContext = await launchChromium(dir, { viewport: { width: 1440, height: 900 } })
   const requests: Request[] = []
   const errors: string[] = []
   const violations: string[] = []
@@ -132,4 +126,12 @@ export async function shot(page: Page, name: string) {
   mkdirSync(SHOTS, { recursive: true })
   // Fonts and the chart's canvas are drawn by now; animations are not worth waiting for.
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false, animations: 'disabled' })
+}
+
+/** After every step: nothing fetched from another host, no script error, no CSP violation, no alert. */
+export function expectCleanPage(browser: DashboardBrowser, server: DashboardServer) {
+  expect(browser.foreignHosts(server.host)).toEqual([])
+  expect(browser.errors).toEqual([])
+  expect(browser.violations).toEqual([])
+  expect(browser.dialogs).toEqual([])
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { openBrowser, shot, signIn, startDashboardServer, type DashboardBrowser, type DashboardServer } from './dashboard-harness.js'
+import { expectCleanPage, openBrowser, shot, signIn, startDashboardServer, type DashboardBrowser, type DashboardServer } from './dashboard-harness.js'
 import { seed } from './dashboard-seed.js'
 
 describe('the segment editor and the profile panel in Chromium', () => {
@@ -19,12 +19,7 @@ describe('the segment editor and the profile panel in Chromium', () => {
     page = await browser.page()
     await signIn(page, server.url)
   })
-  afterEach(() => {
-    expect(browser.foreignHosts(server.host)).toEqual([])
-    expect(browser.errors).toEqual([])
-    expect(browser.violations).toEqual([])
-    expect(browser.dialogs).toEqual([])
-  })
+  afterEach(() => expectCleanPage(browser, server))
   afterAll(async () => {
     await browser?.close()
     await server?.close()

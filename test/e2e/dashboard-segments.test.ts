@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { openBrowser, shot, signIn, startDashboardServer, type DashboardBrowser, type DashboardServer } from './dashboard-harness.js'
+import { expectCleanPage, openBrowser, shot, signIn, startDashboardServer, type DashboardBrowser, type DashboardServer } from './dashboard-harness.js'
 import { seed } from './dashboard-seed.js'
 
 describe('the Segments and Imports tabs, and the loading and error states, in Chromium', () => {
@@ -33,12 +33,7 @@ describe('the Segments and Imports tabs, and the loading and error states, in Ch
       key: 'pro-fr',
     })
   })
-  afterEach(() => {
-    expect(browser.foreignHosts(server.host)).toEqual([])
-    expect(browser.errors).toEqual([])
-    expect(browser.violations).toEqual([])
-    expect(browser.dialogs).toEqual([])
-  })
+  afterEach(() => expectCleanPage(browser, server))
   afterAll(async () => {
     await browser?.close()
     await server?.close()

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { openBrowser, shot, signIn, startDashboardServer, type DashboardBrowser, type DashboardServer } from './dashboard-harness.js'
+import { expectCleanPage, openBrowser, shot, signIn, startDashboardServer, type DashboardBrowser, type DashboardServer } from './dashboard-harness.js'
 import { TOTAL_USERS, XSS_NAME, seed } from './dashboard-seed.js'
 
 describe('the Users tab in Chromium', () => {
@@ -17,13 +17,7 @@ describe('the Users tab in Chromium', () => {
     page = await browser.page()
     await signIn(page, server.url)
   })
-  afterEach(() => {
-    // Every step: nothing fetched from another host, no script error, no CSP violation, no alert.
-    expect(browser.foreignHosts(server.host)).toEqual([])
-    expect(browser.errors).toEqual([])
-    expect(browser.violations).toEqual([])
-    expect(browser.dialogs).toEqual([])
-  })
+  afterEach(() => expectCleanPage(browser, server))
   afterAll(async () => {
     await browser?.close()
     await server?.close()

@@ -1,6 +1,7 @@
 // Browser tests of the snippet: the real Node server (in-process, port 0, its own database)
 // serving the minified dist/s.js and fixture pages, driven by Debian's Chromium.
-import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core'
+import { type BrowserContext, type Page, type Request } from 'playwright-core'
+import { launchChromium } from './chromium.js'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -63,14 +64,7 @@ export type SnippetServer = Awaited<ReturnType<typeof startSnippetServer>>
  */
 export async function launchBrowser() {
   const dir = mkdtempSync(join(tmpdir(), 'jimer-chromium-'))
-  const context: BrowserContext = await chromium.launchPersistentContext(dir, {
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-    ],
-  })
+  const context: BrowserContext = await launchChromium(dir)
   const requests: Request[] = []
   const errors: Error[] = []
   context.on('request', (r) => void requests.push(r))
