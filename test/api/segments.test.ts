@@ -151,6 +151,14 @@ describe('segments over the admin API', () => {
     expect(r.body.explanation.decision).toBe('1 of 2 passed; all needed')
   })
 
+  it('names tags in explain labels', async () => {
+    const tag = await json(api(`/users/${await pkOf('bob')}/tags`, { method: 'POST', body: JSON.stringify({ name: 'Churn risk' }) }))
+    const conditions = { version: 1, root: { type: 'group', logic: 'and', conditions: [{ type: 'tag', operator: 'has_any', tagIds: [tag.body.id] }] } }
+    const s = await json(api('/segments', { method: 'POST', body: JSON.stringify({ name: 'At risk', conditions }) }))
+    const r = await json(api(`/users/${await pkOf('bob')}/explain/${s.body.id}`))
+    expect(r.body.explanation.children[0]).toMatchObject({ label: 'has any of tags "Churn risk"', pass: true })
+  })
+
   it('answers targeting from the current profile, by Jimer ID or by verified user id', async () => {
     await json(api('/segments', { method: 'POST', body: JSON.stringify({ name: 'Free plan', key: 'free', targetable: true, conditions: { version: 1, root: { type: 'group', logic: 'and', conditions: [{ type: 'attribute', key: 'plan', operator: 'is', value: 'free' }] } } }) }))
     const target = (q: string) => json(t.app.request(`/v1/segments?writeKey=${t.boot.writeKey}&${q}`))

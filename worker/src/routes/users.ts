@@ -37,7 +37,9 @@ userRoutes.get('/users/:userPk/explain/:segmentId', requireProject('viewer'), as
     const member = facts.staticSegments.includes(seg.id)
     return c.json({ segment: { id: seg.id, name: seg.name, kind: seg.kind }, member, evaluatedAt: at, explanation: null, reason: member ? 'added to this static segment' : 'not on this static list' })
   }
-  const explanation = explain(seg.tree, facts, { now: at, segments: lib.segments })
+  const tags = await db.execute({ sql: 'SELECT id, name FROM tags WHERE project_id = ?', args: [c.var.projectId] })
+  const tagNames = new Map(tags.rows.map((r) => [Number(r.id), String(r.name)]))
+  const explanation = explain(seg.tree, facts, { now: at, segments: lib.segments, tagNames })
   const member = explanation.pass && facts.status === 'active'
   return c.json({
     segment: { id: seg.id, name: seg.name, kind: seg.kind }, member, evaluatedAt: at, explanation,

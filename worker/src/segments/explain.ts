@@ -53,7 +53,7 @@ export function labelOf(leaf: Leaf, ctx: EvalContext): string {
     case 'attribute':
       return `${leaf.key} ${OPERATORS[leaf.operator].label}${operand(leaf.value)}`
     case 'tag':
-      return `${leaf.operator === 'has_any' ? 'has any of' : 'has none of'} tags ${leaf.tagIds.join(', ')}`
+      return `${leaf.operator === 'has_any' ? 'has any of' : 'has none of'} tags ${leaf.tagIds.map((id) => ctx.tagNames?.has(id) ? JSON.stringify(ctx.tagNames.get(id)) : `#${id}`).join(', ')}`
     case 'event': {
       const filters = (leaf.where ?? []).map((f) => ` where ${f.property} ${OPERATORS[f.operator].label}${operand(f.value)}`).join('')
       const w = leaf.window

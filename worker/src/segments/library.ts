@@ -12,4 +12,6 @@ export interface SegmentDef {
 export interface EvalContext {
   now: number
   segments: ReadonlyMap<number, SegmentDef>
+  /** Tag names by id, for labels a person reads (explain); ids are shown without it. */
+  tagNames?: ReadonlyMap<number, string>
 }
