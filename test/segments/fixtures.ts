@@ -57,6 +57,7 @@ export const FIXTURES: Fixture[] = [
   ['matches: \\s is ASCII whitespace', attr('bio', 'matches', 'a\\sb'), withAttrs({ bio: 'a\u00a0b' }), false],
   ['matches: a lone surrogate reads as U+FFFD, as SQLite holds it', attr('bio', 'matches', '^x\uFFFDy$'), withAttrs({ bio: 'x\ud800y' }), true],
   ['matches: U+FFFD leading a pattern matches a lone surrogate too', attr('bio', 'matches', '\uFFFD'), withAttrs({ bio: '\ud800' }), true],
+  ['matches: nested repetition runs in linear time (no backtracking)', attr('code', 'matches', '^(a+)+$'), withAttrs({ code: 'a'.repeat(40) + '!' }), false],
   ['matches: a NUL ends the text, as regexp.c reads it', attr('bio', 'matches', '.'), withAttrs({ bio: '\u0000' }), false],
   ['matches: a lazy quantifier means what the greedy one does', attr('code', 'matches', '^a+?$', true), withAttrs({ code: 'aa' }), true],
   ['matches: a literal - in a class', attr('code', 'matches', '^[a-]+$'), withAttrs({ code: 'a-a' }), true],

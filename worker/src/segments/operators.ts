@@ -1,5 +1,6 @@
 import { DAY } from './condition.js'
 import { portableRegex } from './regex.js'
+import { compileNfa, nfaTest, type Nfa } from './regex-nfa.js'
 import { jsonTypeOf, parseSqliteDate, regexSubject } from './values.js'
 
 /**
@@ -60,13 +61,13 @@ const dateSql = (r: SqlRef) => r.int ? r.v :
   `(CASE WHEN ${NUMBER(r)} THEN ${r.v} WHEN ${TEXT(r)} AND ${r.v} GLOB '[0-9][0-9][0-9][0-9]-*' THEN CAST(round(unixepoch(${r.v}, 'subsec') * 1000) AS INTEGER) END)`
 
 /** Compiled patterns by case mode: targeting runs the same few again and again. */
-const regexes = new Map<string, RegExp>()
-function regexOf(pattern: string, caseSensitive: boolean): RegExp {
-  const id = (caseSensitive ? 's' : 'i') + pattern
-  let re = regexes.get(id)
+const regexes = [new Map<string, Nfa>(), new Map<string, Nfa>()]
+function regexOf(pattern: string, caseSensitive: boolean): Nfa {
+  const cache = regexes[caseSensitive ? 1 : 0]
+  let re = cache.get(pattern)
   if (!re) {
-    if (regexes.size >= 1000) regexes.clear()
-    regexes.set(id, (re = new RegExp(portableRegex(pattern, caseSensitive), 'su')))
+    if (cache.size >= 1000) cache.clear()
+    cache.set(pattern, (re = compileNfa(portableRegex(pattern, caseSensitive))))
   }
   return re
 }
@@ -120,7 +121,8 @@ export const OPERATORS = {
   },
   matches: {
     label: 'matches',
-    js: (a, b: string, c) => isText(a) && regexOf(b, c.caseSensitive).test(regexSubject(a)),
+    // regexp.c's automaton, not RegExp: the same reading as SQL, and no exponential backtracking.
+    js: (a, b: string, c) => isText(a) && nfaTest(regexOf(b, c.caseSensitive), regexSubject(a)),
     sql: (r, b: string, c, bind) => `${TEXT(r)} AND ${r.v} REGEXP ${bind(portableRegex(b, c.caseSensitive))}`,
   },
   is_set: { label: 'is set', js: (a) => a !== undefined && a !== null, sql: (r) => `${r.t} IS NOT NULL AND ${r.t} <> 'null'` },

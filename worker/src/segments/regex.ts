@@ -1,3 +1,5 @@
+import { compileNfa } from './regex-nfa.js'
+
 /**
  * "matches" must mean the same in JavaScript (evaluate) and in libSQL's REGEXP, which is
  * SQLite's ext/misc/regexp.c: unanchored search, `.` matches any character including a
@@ -5,8 +7,10 @@
  *
  * `portableRegex` accepts the syntax both engines read alike and writes it out once for
  * both: \d \w \s become explicit ASCII classes, and case-insensitivity becomes explicit
- * letter classes (`a` → `[aA]`), since regexp.c has no flag for it. JavaScript runs the
- * result with the `su` flags. Anything outside the shared subset is refused with a reason.
+ * letter classes (`a` → `[aA]`), since regexp.c has no flag for it; the result means to
+ * regexp.c what the pattern means to RegExp with the `su` flags. evaluate runs it on
+ * regex-nfa.ts (regexp.c's own automaton). Anything outside the shared subset is refused
+ * with a reason.
  */
 export function portableRegex(pattern: string, caseSensitive: boolean): string {
   let out = ''
@@ -167,7 +171,9 @@ function nfaSize(p: string): number {
 export function regexProblem(pattern: string, caseSensitive = false): string | undefined {
   try {
     new RegExp(pattern, 'su')
-    new RegExp(portableRegex(pattern, caseSensitive), 'su')
+    const portable = portableRegex(pattern, caseSensitive)
+    new RegExp(portable, 'su')
+    compileNfa(portable)
   } catch (e) {
     return `is not a supported regular expression: ${(e as Error).message}`
   }

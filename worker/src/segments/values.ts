@@ -24,7 +24,10 @@ export const hasLoneSurrogate = (s: string) => /\p{Cs}/u.test(s)
  * Text as regexp.c reads it: up to the first NUL, and a lone surrogate (which SQLite's JSON
  * decodes to its ill-formed 3-byte form) as U+FFFD.
  */
-export const regexSubject = (s: string) => cString(s).replace(/\p{Cs}/gu, '\uFFFD')
+export const regexSubject = (s: string) => {
+  const text = cString(s)
+  return /[\uD800-\uDFFF]/.test(text) ? text.replace(/\p{Cs}/gu, '\uFFFD') : text
+}
 
 const isSpace = (c: string | undefined) => c === ' ' || c === '\t' || c === '\n' || c === '\v' || c === '\f' || c === '\r'
 const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9'
