@@ -6,7 +6,7 @@ import { evaluate } from '../../worker/src/segments/evaluate.js'
 import { explain } from '../../worker/src/segments/explain.js'
 import { loadFacts, type UserFacts } from '../../worker/src/segments/facts.js'
 import type { EvalContext, SegmentDef } from '../../worker/src/segments/library.js'
-import { dateOf, jsonTypeOf, testJs, testSql } from '../../worker/src/segments/operators.js'
+import { dateOf, testJs, testSql } from '../../worker/src/segments/operators.js'
 import { portableRegex, regexProblem } from '../../worker/src/segments/regex.js'
 import { regexSubject } from '../../worker/src/segments/values.js'
 import { binder, toSql } from '../../worker/src/segments/to-sql.js'
@@ -17,6 +17,17 @@ import {
 } from './arbitraries.js'
 import { insertSegments, insertUser, NOW, PROJECT, type UserSpec } from './harness.js'
 import { operation, regexArb, subjectsFor, treeArb } from './tree-arbitraries.js'
+
+/** The name SQLite's json_type() gives a parsed JSON value; null when absent. */
+function jsonTypeOf(x: unknown): string | null {
+  if (x === undefined) return null
+  if (x === null) return 'null'
+  if (typeof x === 'string') return 'text'
+  // JSON.stringify writes integers from 1e21 up with an exponent, which json_type() calls real.
+  if (typeof x === 'number') return Number.isInteger(x) && Math.abs(x) < 1e21 ? 'integer' : 'real'
+  if (typeof x === 'boolean') return x ? 'true' : 'false'
+  return Array.isArray(x) ? 'array' : 'object'
+}
 
 /**
  * Reproduce a failure with FC_SEED=<seed>: the population, the segments and the trees all

@@ -1,7 +1,7 @@
 import { DAY } from './condition.js'
 import { portableRegex } from './regex.js'
 import { compileNfa, nfaTest, type Nfa } from './regex-nfa.js'
-import { jsonTypeOf, parseSqliteDate, regexSubject } from './values.js'
+import { parseSqliteDate, regexSubject } from './values.js'
 
 /**
  * The one operator table. Each operator says how it reads in JavaScript (evaluate,
@@ -185,4 +185,3 @@ export function testSql(op: Operator, ref: SqlRef, operand: unknown, ctx: Ctx, b
   return `${negated ? 'NOT ' : ''}${ref.int ? `(${test})` : `coalesce((${test}), 0)`}`
 }
 
-export { jsonTypeOf }

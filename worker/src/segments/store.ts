@@ -20,7 +20,7 @@ export interface Library {
 const cache = new Map<string, Library>()
 
 /** The project's version stamp: bumped by every change to its segments. */
-export const VERSION_SQL = 'SELECT version FROM projects WHERE id = ?'
+const VERSION_SQL = 'SELECT version FROM projects WHERE id = ?'
 
 /**
  * The project's segments, from the cache when its version stamp has not moved.

@@ -1,16 +1,5 @@
 /** Value helpers that must mirror SQLite exactly, for evaluate and to-sql to agree. */
 
-/** The name SQLite's json_type() gives a parsed JSON value; null when absent. */
-export function jsonTypeOf(x: unknown): string | null {
-  if (x === undefined) return null
-  if (x === null) return 'null'
-  if (typeof x === 'string') return 'text'
-  // JSON.stringify writes integers from 1e21 up with an exponent, which json_type() calls real.
-  if (typeof x === 'number') return Number.isInteger(x) && Math.abs(x) < 1e21 ? 'integer' : 'real'
-  if (typeof x === 'boolean') return x ? 'true' : 'false'
-  return Array.isArray(x) ? 'array' : 'object'
-}
-
 /** Text as SQLite's C-string readers see it (date.c, regexp.c): up to the first NUL. */
 export function cString(s: string): string {
   const nul = s.indexOf('\u0000')
