@@ -14,6 +14,8 @@ import { cpus, loadavg, totalmem } from 'node:os'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { collectorBench } from './collector.js'
+import { exportsBench } from './exports.js'
+import { importsBench } from './imports.js'
 import { segmentsBench } from './segments.js'
 import { snippetBench } from './snippet.js'
 import { usersListBench } from './users-list.js'
@@ -33,6 +35,8 @@ const all: [string, (t: Table) => Promise<{ ok: boolean }>][] = [
   ['collector', collectorBench],
   ['segments', segmentsBench],
   ['users', usersListBench],
+  ['exports', exportsBench],
+  ['imports', importsBench],
 ]
 
 const benchmarks = all.filter(([name]) => !only || only.includes(name))

@@ -19,7 +19,8 @@ export async function buildWorker(outfile = resolve(root, 'dist/worker/worker.js
     platform: 'neutral',
     target: 'es2022',
     conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
+    // As wrangler resolves packages: a `browser` build first (papaparse's main one requires `stream`).
+    mainFields: ['browser', 'module', 'main'],
     minify: false,
     sourcemap: false,
     logLevel: 'warning',

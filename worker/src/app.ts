@@ -5,7 +5,9 @@ import type { Writer } from './ingest/writer.js'
 import { publicCors } from './middleware/cors.js'
 import { auth } from './routes/auth.js'
 import { collect } from './routes/collect.js'
+import { importRoutes } from './routes/imports.js'
 import type { Snippet } from './routes/demo.js'
+import { segmentExport } from './routes/segment-export.js'
 import { segmentRoutes } from './routes/segments.js'
 import { settingsRoutes } from './routes/settings.js'
 import { targeting } from './routes/targeting.js'
@@ -46,8 +48,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/projects/:projectId', userList)
   app.route('/api/projects/:projectId', userProfile)
   app.route('/api/projects/:projectId', userExport)
+  app.route('/api/projects/:projectId', segmentExport)
   app.route('/api/projects/:projectId', tagRoutes)
   app.route('/api/projects/:projectId', settingsRoutes)
+  app.route('/api/projects/:projectId', importRoutes)
   app.get('/healthz', (c) => c.json({ ok: true }))
 
   app.notFound((c) => c.json(new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`).toJSON(), 404))

@@ -15,6 +15,8 @@ type Args = Record<string, SqlValue> | SqlValue[]
 export function openCachedConnection(path: string) {
   const db = new Database(path, { timeout: 5000 })
   db.exec('PRAGMA busy_timeout = 5000')
+  // Temporary tables (an import chunk's stage) and sorts stay in memory, off the disk.
+  db.exec('PRAGMA temp_store = MEMORY')
   const cache = new Map<string, Statement>()
   const prepared = (sql: string) => {
     let stmt = cache.get(sql)

@@ -232,13 +232,22 @@ export const imports = sqliteTable('imports', {
   name: text('name').notNull(),
   /** 'draft' | 'running' | 'done' | 'failed' */
   status: text('status').notNull(),
+  /** `{match, createNew, updateExisting, columns, chunkRows}` as the import was created. */
   options: text('options').notNull().default('{}'),
+  /** Rows received (committed chunks); the counts below add up to it. */
   rowsTotal: integer('rows_total').notNull().default(0),
   created: integer('created').notNull().default(0),
   updated: integer('updated').notNull().default(0),
+  /** Rows that matched a user whose stored values already equal the row's (a re-run). */
+  unchanged: integer('unchanged').notNull().default(0),
   skipped: integer('skipped').notNull().default(0),
+  /** Row errors and skips, all of them (import_errors keeps the first 10,000). */
+  errorCount: integer('error_count').notNull().default(0),
+  /** The static segment of the imported users (F-62). */
   segmentId: integer('segment_id'),
+  failure: text('failure'),
   createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull().default(0),
   finishedAt: integer('finished_at'),
 }, (t) => [index('imports_project_created').on(t.projectId, t.createdAt)])
 
@@ -247,5 +256,26 @@ export const importErrors = sqliteTable('import_errors', {
   importId: integer('import_id').notNull(),
   row: integer('row').notNull(),
   column: text('column'),
+  /** A stable code (convert.ts RowErrorCode) beside the readable reason. */
+  code: text('code').notNull().default('invalid'),
   reason: text('reason').notNull(),
+  /** The offending cell, cut to 200 characters. */
+  value: text('value'),
 }, (t) => [index('import_errors_import').on(t.importId, t.row)])
+
+/**
+ * One row per committed chunk, written in the chunk's own transaction: a chunk sent again
+ * (a retry, a resumed file) finds itself here and changes nothing. `hash` tells a resumed
+ * upload that its chunk holds the same rows as the first time.
+ */
+export const importChunks = sqliteTable('import_chunks', {
+  importId: integer('import_id').notNull(),
+  seq: integer('seq').notNull(),
+  hash: text('hash').notNull(),
+  rows: integer('rows').notNull(),
+  created: integer('created').notNull(),
+  updated: integer('updated').notNull(),
+  unchanged: integer('unchanged').notNull(),
+  skipped: integer('skipped').notNull(),
+  committedAt: integer('committed_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.importId, t.seq] })])

@@ -1,5 +1,7 @@
+import { named } from '../db/named.js'
 import type { SqlValue, Stmt } from '../db/types.js'
 import { deviceFromContext } from './device.js'
+import { userByIdSql } from './identity.js'
 import { LIMITS } from './limits.js'
 import { mergeStatements } from './merge.js'
 import type { Message } from './normalize.js'
@@ -53,7 +55,7 @@ export function planMessage(projectId: string, m: Message, now: number): Stmt[] 
 
   Object.assign(args, { type: m.type, name: m.name, props: JSON.stringify(m.properties), ctx: JSON.stringify(m.context), recv: m.receivedAt })
   sql.push(INSERT_EVENT)
-  return sql.map((text) => ({ sql: text, args: pick(text, args) }))
+  return sql.map((text) => named(text, args))
 }
 
 /** The parameters of the profile update: activity, native traits, custom attributes with their source. */
@@ -79,24 +81,11 @@ function profileArgs(m: Message): Record<string, SqlValue> {
   }
 }
 
-const PARAM = /:([a-zA-Z]+)/g
-const paramNames = new Map<string, string[]>()
-
-/** Only the parameters a statement names: libSQL servers refuse unused named arguments. */
-function pick(sql: string, args: Record<string, SqlValue>): Record<string, SqlValue> {
-  let names = paramNames.get(sql)
-  if (!names) paramNames.set(sql, (names = [...new Set(Array.from(sql.matchAll(PARAM), (x) => x[1]))]))
-  const out: Record<string, SqlValue> = {}
-  for (const n of names) out[n] = args[n] ?? null
-  return out
-}
-
 /** The message is not stored yet: guards every statement, so a retry is a no-op. */
 const NEW = `NOT EXISTS (SELECT 1 FROM events WHERE project_id = :p AND message_id = :m)`
 /** The profile the device (Jimer ID) belongs to. */
 const DEVICE_USER = `(SELECT user_pk FROM devices WHERE project_id = :p AND anonymous_id = :a)`
-/** The profile a user id names, directly or through an alias. */
-const USER = (id: string) => `coalesce((SELECT id FROM users WHERE project_id = :p AND user_id = ${id}), (SELECT user_pk FROM aliases WHERE project_id = :p AND alias = ${id}))`
+const USER = userByIdSql
 const TARGET_USER = USER(':u')
 const IS_ANONYMOUS = (pk: string) => `(SELECT user_id FROM users WHERE id = ${pk}) IS NULL`
 

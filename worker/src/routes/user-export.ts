@@ -1,12 +1,18 @@
 import { Hono } from 'hono'
 import type { AppEnv } from '../app.js'
 import { ApiError } from '../errors.js'
+import { jsonEncoder } from '../exports/json.js'
+import { exportStream } from '../exports/stream.js'
+import { eventPages, iso, type ExportedEvent } from '../exports/user-events.js'
 import { requireProject, type Role } from '../middleware/admin-auth.js'
 import { idParam } from './validate.js'
 
 type Env = AppEnv & { Variables: { projectId: string; role: Role } }
 
-/** All data about one user as JSON (F-37): what a subject-access request asks for. */
+/**
+ * All data about one user as JSON (F-37): what a subject-access request asks for. Streamed:
+ * the profile and everything small first, the events (which can be many) last, page by page.
+ */
 export const userExport = new Hono<Env>()
 
 const parse = (x: unknown) => JSON.parse(String(x))
@@ -14,11 +20,11 @@ const parse = (x: unknown) => JSON.parse(String(x))
 userExport.get('/users/:userPk/export', requireProject('viewer'), async (c) => {
   const pk = idParam(c, 'userPk')
   const args = [c.var.projectId, pk]
-  const [user, devices, aliases, events, tags, segments, interactions, responses] = await c.var.deps.db.batch([
+  const { db } = c.var.deps
+  const [user, devices, aliases, tags, segments, interactions, responses] = await db.batch([
     { sql: 'SELECT * FROM users WHERE project_id = ? AND id = ?', args },
     { sql: 'SELECT * FROM devices WHERE project_id = ? AND user_pk = ? ORDER BY first_seen', args },
     { sql: 'SELECT alias FROM aliases WHERE project_id = ? AND user_pk = ?', args },
-    { sql: 'SELECT type, name, properties, context, timestamp, received_at, message_id FROM events WHERE project_id = ? AND user_pk = ? ORDER BY timestamp, id', args },
     { sql: 'SELECT t.name, t.color, ut.created_at FROM user_tags ut JOIN tags t ON t.id = ut.tag_id WHERE ut.project_id = ? AND ut.user_pk = ?', args },
     { sql: 'SELECT s.name, s.key, s.kind, m.entered_at, m.computed_at FROM segment_members m JOIN segments s ON s.id = m.segment_id WHERE m.project_id = ? AND m.user_pk = ?', args },
     { sql: 'SELECT experience_id, experience_name, action, step, steps, timestamp FROM interactions WHERE project_id = ? AND user_pk = ? ORDER BY timestamp', args },
@@ -26,9 +32,7 @@ userExport.get('/users/:userPk/export', requireProject('viewer'), async (c) => {
   ], 'read')
   const u = user.rows[0]
   if (!u) throw new ApiError(404, 'not_found', `no user ${pk} in this project`)
-  const iso = (ms: unknown) => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString())
-  c.header('Content-Disposition', `attachment; filename="user-${pk}.json"`)
-  return c.json({
+  const head = {
     exportedAt: new Date(c.var.deps.now()).toISOString(),
     profile: {
       userId: u.user_id, anonymousId: u.anonymous_id, email: u.email, name: u.name, status: u.status,
@@ -37,11 +41,15 @@ userExport.get('/users/:userPk/export', requireProject('viewer'), async (c) => {
       attributes: parse(u.attributes), attributeSources: parse(u.attribute_meta),
     },
     aliases: aliases.rows.map((r) => r.alias),
-    devices: devices.rows.map((d) => ({ jimerId: d.anonymous_id, browser: d.browser, os: d.os, deviceType: d.device_type, userAgent: d.user_agent, language: d.language, timezone: d.timezone, screen: d.screen, firstSeen: iso(d.first_seen), lastSeen: iso(d.last_seen) })),
-    events: events.rows.map((e) => ({ type: e.type, name: e.name, properties: parse(e.properties), context: parse(e.context), timestamp: iso(e.timestamp), receivedAt: iso(e.received_at), messageId: e.message_id })),
+    devices: devices.rows.map((d) => ({ jimerId: d.anonymous_id, browser: d.browser, browserVersion: d.browser_version, os: d.os, osVersion: d.os_version, deviceType: d.device_type, userAgent: d.user_agent, language: d.language, timezone: d.timezone, screen: d.screen, firstSeen: iso(d.first_seen), lastSeen: iso(d.last_seen) })),
     tags: tags.rows.map((t) => ({ name: t.name, color: t.color, taggedAt: iso(t.created_at) })),
     segments: segments.rows.map((s) => ({ name: s.name, key: s.key, kind: s.kind, enteredAt: iso(s.entered_at), computedAt: iso(s.computed_at) })),
     interactions: interactions.rows.map((i) => ({ experience: i.experience_id, name: i.experience_name, action: i.action, step: i.step, steps: i.steps, timestamp: iso(i.timestamp) })),
     responses: responses.rows.map((r) => ({ experience: r.experience_id, step: r.step, question: r.question, answer: r.answer, timestamp: iso(r.timestamp) })),
-  })
+  }
+  const body = await exportStream(eventPages(db, c.var.projectId, pk), (emit) => jsonEncoder<ExportedEvent>(head, 'events', emit))
+  c.header('Content-Type', 'application/json; charset=utf-8')
+  c.header('Content-Disposition', `attachment; filename="user-${pk}.json"`)
+  c.header('Cache-Control', 'no-store')
+  return c.body(body)
 })

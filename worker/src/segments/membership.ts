@@ -3,6 +3,7 @@ import type { Writer } from '../ingest/writer.js'
 import { tester } from './evaluate.js'
 import { eventNames, loadFacts, type UserFacts } from './facts.js'
 import { isTimeRelative, loadLibrary, type Library, type SavedSegment } from './store.js'
+import type { Bind } from './operators.js'
 import { binder, toSql } from './to-sql.js'
 
 /**
@@ -16,22 +17,32 @@ import { binder, toSql } from './to-sql.js'
 /** Recomputes one dynamic segment over all users in SQL: leavers out, joiners in, counts updated. */
 export async function recomputeSegment(db: Db, writer: Writer, projectId: string, seg: SavedSegment, lib: Library, now: number): Promise<void> {
   if (seg.kind !== 'dynamic' || !seg.tree) return
+  await writer.write([...membershipStatements(projectId, seg, lib, now), countStatement(projectId, seg.id, now)])
+}
+
+/**
+ * The SQL that brings one dynamic segment's membership up to date, over all users or, with
+ * `scope` (a subquery of user ids, its values bound through `bind`), over just those — an
+ * import chunk's users, in the chunk's own transaction. Counts are left to the caller.
+ */
+export function membershipStatements(projectId: string, seg: SavedSegment, lib: Library, now: number, scope?: (bind: Bind) => string): Stmt[] {
+  if (seg.kind !== 'dynamic' || !seg.tree) return []
   const b = binder()
   const where = toSql(seg.tree, { now, segments: lib.segments }, b.bind)
-  const members = `SELECT u.id FROM users u WHERE u.project_id = ${b.bind(projectId)} AND u.status = 'active' AND ${where}`
+  const within = scope ? scope(b.bind) : null
+  const members = `SELECT u.id FROM users u WHERE u.project_id = ${b.bind(projectId)} AND u.status = 'active' AND ${where}${within ? ` AND u.id IN (${within})` : ''}`
   const [p, s, t] = [b.bind(projectId), b.bind(seg.id), b.bind(now)]
-  await writer.write([
-    { sql: `DELETE FROM segment_members WHERE segment_id = ${s} AND user_pk NOT IN (${members})`, args: b.args },
+  return [
+    { sql: `DELETE FROM segment_members WHERE segment_id = ${s}${within ? ` AND user_pk IN (${within})` : ''} AND user_pk NOT IN (${members})`, args: b.args },
     {
       sql: `INSERT INTO segment_members (project_id, segment_id, user_pk, entered_at, computed_at) SELECT ${p}, ${s}, id, ${t}, ${t} FROM (${members}) WHERE true
             ON CONFLICT (segment_id, user_pk) DO UPDATE SET computed_at = excluded.computed_at`,
       args: b.args,
     },
-    countStatement(projectId, seg.id, now),
-  ])
+  ]
 }
 
-function countStatement(projectId: string, segmentId: number, now: number): Stmt {
+export function countStatement(projectId: string, segmentId: number, now: number): Stmt {
   return {
     sql: `UPDATE segments SET member_count = (SELECT count(*) FROM segment_members WHERE segment_id = :s), computed_at = :now WHERE id = :s AND project_id = :p`,
     args: { s: segmentId, now, p: projectId },

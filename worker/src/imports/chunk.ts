@@ -1,0 +1,239 @@
+/**
+ * One chunk of an import (F-60, F-61) as SQL statements that, run in order in one
+ * transaction, upsert its rows' users and record the chunk — the same shape as the
+ * collector's planMessage, so the Workers path runs it as one `batch()` and the Node path
+ * through the group-commit writer.
+ *
+ * Set-based, not row by row: the chunk's valid rows go into `import_stage` with one
+ * json_each insert, identities are resolved there with the collector's own expression
+ * (userByIdSql), and each step below is one statement over the whole chunk. That is what
+ * makes a million-row file take seconds rather than minutes.
+ *
+ * Exactly once: the stage insert and the bookkeeping are guarded by "this chunk is not
+ * committed yet", and the chunk's record is written in the same transaction. Sending a
+ * chunk again — a retry after a network error, a resumed file — changes nothing.
+ */
+import { named } from '../db/named.js'
+import type { SqlValue, Stmt } from '../db/types.js'
+import { userByIdSql } from '../ingest/identity.js'
+import type { Bind } from '../segments/operators.js'
+import { membershipStatements } from '../segments/membership.js'
+import type { Library } from '../segments/store.js'
+import { convertRow, type Column, type ImportRow, type MatchBy, type RowError } from './convert.js'
+
+/** import_errors keeps this many rows per import; error_count counts them all. */
+export const MAX_STORED_ERRORS = 10_000
+
+export interface ImportPlan {
+  id: number
+  projectId: string
+  match: MatchBy
+  createNew: boolean
+  updateExisting: boolean
+  columns: Column[]
+  segmentId: number | null
+}
+
+export interface PlannedChunk {
+  stmts: Stmt[]
+  /** Identifies the chunk's content: a resumed upload must send the same rows again. */
+  hash: string
+  errors: RowError[]
+}
+
+/** A chunk as sent: raw cells in column order, their spreadsheet row numbers, and rows the CSV parser could not read. */
+export interface ChunkInput {
+  cells: string[][]
+  rowNumbers: number[]
+  syntaxErrors?: RowError[]
+}
+
+export function planChunk(imp: ImportPlan, seq: number, input: ChunkInput, now: number, lib: Library): PlannedChunk {
+  const { cells, rowNumbers } = input
+  const unreadable = new Map((input.syntaxErrors ?? []).map((e) => [e.row, e]))
+  const errors: RowError[] = []
+  const staged: SqlValue[][] = []
+  const waveOf = new Map<string, number>()
+  let invalid = 0
+  let waves = 0
+  cells.forEach((record, i) => {
+    const syntax = unreadable.get(rowNumbers[i])
+    const { value, errors: rowErrors } = syntax ? { value: null, errors: [syntax] } : convertRow(imp.columns, record, rowNumbers[i], imp.match)
+    if (!value) {
+      invalid++
+      errors.push(...rowErrors)
+      return
+    }
+    // Rows sharing a key are applied in order, one wave each, as if sent one after another.
+    const key = (imp.match === 'email' ? value.email : value.userId)!
+    const wave = waveOf.get(key) ?? 0
+    waveOf.set(key, wave + 1)
+    waves = Math.max(waves, wave + 1)
+    staged.push(stageRow(value, wave, now))
+  })
+
+  const pool: Record<string, SqlValue> = {
+    p: imp.projectId, i: imp.id, s: seq, now, n: cells.length, invalid, nerr: errors.length,
+    h: hash(rowNumbers, cells), create: imp.createNew ? 1 : 0, update: imp.updateExisting ? 1 : 0,
+    seg: imp.segmentId, maxErr: MAX_STORED_ERRORS,
+    errs: JSON.stringify(errors.map((e) => ({ r: e.row, c: e.column, k: e.code, m: e.reason, v: e.value }))),
+    idColumn: imp.columns.find((c) => c.target === 'userId')?.header ?? null,
+    keyColumn: imp.columns.find((c) => c.target === imp.match)?.header ?? null,
+    byEmail: imp.match === 'email' ? 1 : 0,
+  }
+  const sql: string[] = []
+  for (let w = 0; w < waves; w++) sql.push(...waveStatements(imp.match, w))
+  sql.push(...(imp.segmentId === null ? [] : [STATIC_MEMBERS]), ROW_ERRORS, SKIP_ERRORS, COUNT_INTO_IMPORT, RECORD_CHUNK)
+  const stmts = [{ sql: CREATE_STAGE, args: [] }, ...stageStatements(imp.id, seq, staged), ...sql.map((text) => named(text, pool))]
+  // Dynamic segments follow the chunk's changed users in the same transaction (F-52).
+  const scope = (bind: Bind) => `SELECT pk FROM import_stage WHERE import_id = ${bind(imp.id)} AND seq = ${bind(seq)} AND skip IS NULL AND (created = 1 OR changed = 1)`
+  for (const seg of lib.segments.values()) stmts.push(...membershipStatements(imp.projectId, seg, lib, now, scope))
+  stmts.push(named(CLEAR_STAGE, pool))
+  return { stmts, hash: pool.h as string, errors }
+}
+
+/** The stage columns after (import_id, seq): wave, row, user_id, email, name, attrs, meta, tags. */
+function stageRow(r: ImportRow, wave: number, now: number): SqlValue[] {
+  const source = `{"s":"Import","t":${now}}`
+  const keys = Object.keys(r.attributes)
+  if (r.email !== null) keys.push('email')
+  if (r.name !== null) keys.push('name')
+  const meta = `{${keys.map((k) => `${JSON.stringify(k)}:${source}`).join(',')}}`
+  return [wave, r.row, r.userId, r.email, r.name, JSON.stringify(r.attributes), meta, r.tags.length ? JSON.stringify(r.tags) : null]
+}
+
+/**
+ * The valid rows into the stage, as multi-row VALUES with bound parameters (1,000 rows a
+ * statement, under SQLite's variable limit) — far cheaper than unpacking one JSON
+ * parameter with json_each, which re-parses each element for every column.
+ */
+function stageStatements(importId: number, seq: number, rows: SqlValue[][]): Stmt[] {
+  const out: Stmt[] = []
+  for (let at = 0; at < rows.length; at += STAGE_ROWS) {
+    const part = rows.slice(at, at + STAGE_ROWS)
+    const args: SqlValue[] = []
+    for (const r of part) args.push(importId, seq, ...r)
+    args.push(importId, seq)
+    out.push({ sql: stageSql(part.length), args })
+  }
+  return out
+}
+
+const STAGE_ROWS = 1000
+const stageSqlCache = new Map<number, string>()
+const stageSql = (n: number) => {
+  let sql = stageSqlCache.get(n)
+  if (!sql) {
+    const values = Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')
+    sql = `INSERT INTO import_stage (import_id, seq, wave, row, user_id, email, name, attrs, meta, tags)
+      SELECT * FROM (VALUES ${values}) WHERE NOT EXISTS (SELECT 1 FROM import_chunks WHERE import_id = ? AND seq = ?)`
+    stageSqlCache.set(n, sql)
+  }
+  return sql
+}
+
+/** FNV-1a over the chunk's cells: cheap, and enough to tell a different file from the same one. */
+function hash(rowNumbers: number[], cells: string[][]): string {
+  let h = 0x811c9dc5
+  const text = `${rowNumbers[0]}:${rowNumbers[rowNumbers.length - 1]}\u0000${JSON.stringify(cells)}`
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i)
+    h = Math.imul(h, 0x01000193)
+  }
+  return `${(h >>> 0).toString(16)}:${cells.length}:${text.length}`
+}
+
+/**
+ * The chunk's valid rows while its transaction runs: identity is resolved and profiles are
+ * written set-based from here, and the rows are deleted before the commit. A TEMP table:
+ * it belongs to the connection running the transaction (the write thread on Node, the
+ * batch's stream on Workers), so its pages never reach the database file or its WAL.
+ * Rows sharing a match key go in successive waves, so the later row sees the earlier one's user.
+ */
+const CREATE_STAGE = `CREATE TEMP TABLE IF NOT EXISTS import_stage (
+  import_id INTEGER NOT NULL, seq INTEGER NOT NULL, wave INTEGER NOT NULL, row INTEGER NOT NULL,
+  user_id TEXT, email TEXT, name TEXT, attrs TEXT NOT NULL, meta TEXT NOT NULL, tags TEXT,
+  pk INTEGER, created INTEGER NOT NULL DEFAULT 0, changed INTEGER NOT NULL DEFAULT 0, skip TEXT,
+  PRIMARY KEY (import_id, seq, wave, row))`
+
+const NOT_COMMITTED = `NOT EXISTS (SELECT 1 FROM import_chunks WHERE import_id = :i AND seq = :s)`
+const STAGED = `import_stage.import_id = :i AND import_stage.seq = :s`
+
+/** The profile a row names: by the collector's user-id resolution, or by email (the oldest profile with it). */
+const resolve = (match: MatchBy) => match === 'userId'
+  ? userByIdSql('import_stage.user_id')
+  : `(SELECT id FROM users WHERE project_id = :p AND email = import_stage.email ORDER BY id LIMIT 1)`
+
+function waveStatements(match: MatchBy, w: number): string[] {
+  const wave = `${STAGED} AND import_stage.wave = ${w}`
+  const live = `${wave} AND import_stage.skip IS NULL`
+  const owner = userByIdSql('import_stage.user_id')
+  return [
+    `UPDATE import_stage SET pk = ${resolve(match)} WHERE ${wave}`,
+    // Matching by email, the row's user id must not belong to someone else.
+    ...(match === 'email' ? [`UPDATE import_stage SET skip = CASE
+        WHEN ${owner} IS NOT NULL AND ${owner} IS NOT pk THEN 'user_id_taken'
+        WHEN pk IS NOT NULL AND (SELECT user_id FROM users WHERE id = pk) IS NOT NULL AND (SELECT user_id FROM users WHERE id = pk) IS NOT user_id THEN 'user_id_conflict' END
+      WHERE ${live} AND user_id IS NOT NULL`] : []),
+    `UPDATE import_stage SET skip = CASE WHEN pk IS NULL THEN 'no_match' ELSE 'exists' END
+      WHERE ${live} AND (pk IS NULL AND NOT :create OR pk IS NOT NULL AND NOT :update)`,
+    `INSERT INTO users (project_id, user_id, email, name, created_at, first_seen, last_seen, updated_at, attributes, attribute_meta)
+      SELECT :p, user_id, email, name, :now, :now, :now, :now, attrs, meta FROM import_stage WHERE ${live} AND pk IS NULL ORDER BY row`,
+    `UPDATE import_stage SET created = 1, pk = ${resolve(match)} WHERE ${live} AND pk IS NULL`,
+    // Matched rows count as updated only when they change something: a re-run is all "unchanged".
+    `UPDATE import_stage SET changed = 1 WHERE ${live} AND created = 0 AND EXISTS (SELECT 1 FROM users u WHERE u.id = import_stage.pk AND (
+        json_patch(u.attributes, import_stage.attrs) IS NOT u.attributes
+        OR import_stage.email IS NOT NULL AND import_stage.email IS NOT u.email
+        OR import_stage.name IS NOT NULL AND import_stage.name IS NOT u.name
+        OR import_stage.user_id IS NOT NULL AND u.user_id IS NULL
+        OR EXISTS (SELECT 1 FROM json_each(import_stage.tags) t
+          WHERE NOT EXISTS (SELECT 1 FROM tags g JOIN user_tags ut ON ut.tag_id = g.id AND ut.user_pk = u.id WHERE g.project_id = :p AND g.name = t.value))))`,
+    `UPDATE users SET user_id = coalesce(users.user_id, s.user_id), email = coalesce(s.email, users.email), name = coalesce(s.name, users.name),
+        attributes = json_patch(users.attributes, s.attrs), attribute_meta = json_patch(users.attribute_meta, s.meta), updated_at = :now
+      FROM import_stage s WHERE s.import_id = :i AND s.seq = :s AND s.wave = ${w} AND s.changed = 1 AND users.id = s.pk AND users.project_id = :p`,
+    `INSERT INTO tags (project_id, name, color, created_at)
+      SELECT DISTINCT :p, t.value, '#64748b', :now FROM import_stage, json_each(import_stage.tags) t WHERE ${live} AND import_stage.tags IS NOT NULL
+      ON CONFLICT (project_id, name) DO NOTHING`,
+    `INSERT INTO user_tags (project_id, user_pk, tag_id, created_at)
+      SELECT :p, import_stage.pk, g.id, :now FROM import_stage, json_each(import_stage.tags) t JOIN tags g ON g.project_id = :p AND g.name = t.value
+      WHERE ${live} AND import_stage.tags IS NOT NULL
+      ON CONFLICT DO NOTHING`,
+  ]
+}
+
+/** F-62: every row that landed on a user joins the import's static segment (its count is settled at the end). */
+const STATIC_MEMBERS = `INSERT INTO segment_members (project_id, segment_id, user_pk, entered_at, computed_at)
+  SELECT :p, :seg, pk, :now, :now FROM import_stage WHERE ${STAGED} AND skip IS NULL ON CONFLICT DO NOTHING`
+
+const counted = (where: string) => `(SELECT count(*) FROM import_stage WHERE ${STAGED} AND ${where})`
+const CREATED = counted('skip IS NULL AND created = 1')
+const UPDATED = counted('skip IS NULL AND created = 0 AND changed = 1')
+const UNCHANGED = counted('skip IS NULL AND created = 0 AND changed = 0')
+const SKIPPED = counted('skip IS NOT NULL')
+
+/** Before the chunk's record, under the same guard: the import's running totals. */
+const COUNT_INTO_IMPORT = `UPDATE imports SET status = 'running', failure = NULL, updated_at = :now,
+    rows_total = rows_total + :n, created = created + ${CREATED}, updated = updated + ${UPDATED},
+    unchanged = unchanged + ${UNCHANGED}, skipped = skipped + :invalid + ${SKIPPED}, error_count = error_count + :nerr + ${SKIPPED}
+  WHERE id = :i AND project_id = :p AND ${NOT_COMMITTED}`
+
+const RECORD_CHUNK = `INSERT INTO import_chunks (import_id, seq, hash, rows, created, updated, unchanged, skipped, committed_at)
+  SELECT :i, :s, :h, :n, ${CREATED}, ${UPDATED}, ${UNCHANGED}, :invalid + ${SKIPPED}, :now WHERE ${NOT_COMMITTED}`
+
+/** Row errors found while converting (and, below, the rows the database skipped), kept up to MAX_STORED_ERRORS. */
+const ROOM = `max(0, :maxErr - (SELECT count(*) FROM import_errors WHERE import_id = :i))`
+const ROW_ERRORS = `INSERT INTO import_errors (import_id, row, "column", code, reason, value)
+  SELECT :i, e.value ->> 'r', e.value ->> 'c', e.value ->> 'k', e.value ->> 'm', e.value ->> 'v' FROM json_each(:errs) e
+  WHERE ${NOT_COMMITTED} LIMIT ${ROOM}`
+
+const SKIP_ERRORS = `INSERT INTO import_errors (import_id, row, "column", code, reason, value)
+  SELECT :i, row, CASE WHEN skip IN ('user_id_taken', 'user_id_conflict') THEN :idColumn ELSE :keyColumn END, skip,
+    CASE skip
+      WHEN 'no_match' THEN 'no user matches it, and creating new users is off'
+      WHEN 'exists' THEN 'its user exists, and updating existing users is off'
+      WHEN 'user_id_taken' THEN 'its user id belongs to another user'
+      ELSE 'the user with this email has another user id' END,
+    CASE WHEN skip IN ('user_id_taken', 'user_id_conflict') OR NOT :byEmail THEN user_id ELSE email END
+  FROM import_stage WHERE ${STAGED} AND skip IS NOT NULL ORDER BY row LIMIT ${ROOM}`
+
+const CLEAR_STAGE = `DELETE FROM import_stage WHERE import_id = :i AND seq = :s`
