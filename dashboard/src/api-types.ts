@@ -1,5 +1,6 @@
 // The shapes the admin API answers with (worker/src/routes/*), as the dashboard reads them.
 import type { ConditionTree } from './condition-model'
+import type { Column, MatchBy } from '../../worker/src/imports/convert'
 
 export type Role = 'viewer' | 'editor' | 'admin'
 export interface ProjectRef { id: string; name: string; role: Role }
@@ -68,3 +69,19 @@ export interface Settings {
   verification: Verification
   snippet: string | null
 }
+
+/** One CSV import (worker/src/routes/imports.ts). Counts grow as chunks commit. */
+export interface ImportView {
+  id: number; name: string; status: 'draft' | 'running' | 'done' | 'failed'
+  match: MatchBy; createNew: boolean; updateExisting: boolean; columns: Column[]; chunkRows: number
+  /** Rows received so far. */
+  rowsTotal: number
+  created: number; updated: number; unchanged: number; skipped: number; errorCount: number
+  segment: { id: number; name: string } | null
+  failure: string | null
+  createdAt: number; updatedAt: number; finishedAt: number | null
+  /** Only from GET /imports/:id. */
+  committedChunks?: number[]
+}
+export interface ImportInput { name: string; match: MatchBy; createNew: boolean; updateExisting: boolean; columns: Column[]; segmentName: string | null; chunkRows?: number }
+export interface ChunkResult { chunk: { seq: number; rows: number; created: number; updated: number; unchanged: number; skipped: number }; import: ImportView }

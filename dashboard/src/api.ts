@@ -2,7 +2,7 @@
 // changes are JSON, so the server's CSRF check (Origin + JSON) passes.
 import { signal } from '@preact/signals'
 import type {
-  AttributeDefinition, Catalog, DailyCounts, EventPage, EventQuery, Explanation, Me, MemberRow, Membership, Preview,
+  AttributeDefinition, Catalog, ChunkResult, DailyCounts, EventPage, EventQuery, Explanation, ImportInput, ImportView, Me, MemberRow, Membership, Preview,
   Profile, Segment, SegmentInput, Settings, Tag, UserPage, UserQuery, Verification,
 } from './api-types'
 import type { ConditionTree } from './condition-model'
@@ -87,6 +87,10 @@ export function projectApi(projectId: string) {
     addMembers: (id: number, body: { ids?: number[]; userIds?: string[]; emails?: string[] }) =>
       call<{ added: number; notFound: string[] }>('POST', `${p}/segments/${id}/members`, body),
     removeMember: (id: number, pk: number) => call<void>('DELETE', `${p}/segments/${id}/members/${pk}`),
+    /** Links, not calls: the browser downloads the streamed file with the session cookie. */
+    segmentExportUrl: (id: number, format: 'csv' | 'parquet', columns: string[]) =>
+      `${p}/segments/${id}/export${qs({ format, columns: columns.some((c) => c.includes(',')) ? JSON.stringify(columns) : columns.join(',') })}`,
+    userExportUrl: (pk: number) => `${p}/users/${pk}/export`,
 
     settings: () => call<Settings>('GET', `${p}/settings`),
     updateSettings: (body: { name?: string; allowedOrigins?: string[]; verification?: Verification }) => call<void>('PATCH', `${p}/settings`, body),
@@ -95,6 +99,16 @@ export function projectApi(projectId: string) {
     attributes: () => call<{ attributes: AttributeDefinition[] }>('GET', `${p}/attributes`),
     createAttribute: (body: AttributeDefinition) => call<AttributeDefinition>('POST', `${p}/attributes`, body),
     deleteAttribute: (key: string) => call<void>('DELETE', `${p}/attributes/${enc(key)}`),
+
+    imports: () => call<{ imports: ImportView[] }>('GET', `${p}/imports`),
+    import: (id: number) => call<ImportView>('GET', `${p}/imports/${id}`),
+    createImport: (body: ImportInput) => call<ImportView>('POST', `${p}/imports`, body),
+    /** Idempotent per seq: sending a chunk again after a network error changes nothing. */
+    sendChunk: (id: number, seq: number, body: { rows: string[][]; firstRow?: number; rowNumbers?: number[] }) => call<ChunkResult>('PUT', `${p}/imports/${id}/chunks/${seq}`, body),
+    finishImport: (id: number) => call<ImportView>('POST', `${p}/imports/${id}/finish`, {}),
+    failImport: (id: number, reason: string) => call<ImportView>('POST', `${p}/imports/${id}/fail`, { reason }),
+    /** A link, not a call: the browser downloads the file with the session cookie. */
+    importErrorsUrl: (id: number) => `${p}/imports/${id}/errors.csv`,
   }
 }
 

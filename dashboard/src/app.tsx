@@ -4,7 +4,8 @@ import { useEffect } from 'preact/hooks'
 import { sessionLost } from './api'
 import { ToastHost } from './components/toast'
 import { ErrorState, Loading } from './components/states'
-import { ImportsPage } from './pages/imports-page'
+import { ImportFlowPage } from './pages/imports/import-flow'
+import { ImportsPage } from './pages/imports/imports-page'
 import { NoAccess, NoProjects, NotFound } from './pages/not-found'
 import { SegmentEditorPage } from './pages/segments/segment-editor'
 import { SegmentsPage } from './pages/segments/segments-page'
@@ -50,6 +51,7 @@ export function App() {
         {r.name === 'segments' && <SegmentsPage />}
         {r.name === 'segment' && <SegmentEditorPage key={String(r.segmentId)} segmentId={r.segmentId} />}
         {r.name === 'imports' && <ImportsPage />}
+        {r.name === 'import-new' && <ImportFlowPage />}
         {r.name === 'settings' && <SettingsPage />}
       </Shell>
     )

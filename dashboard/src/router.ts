@@ -9,6 +9,7 @@ export type Route =
   | { name: 'segments'; projectId: string }
   | { name: 'segment'; projectId: string; segmentId: number | 'new' }
   | { name: 'imports'; projectId: string }
+  | { name: 'import-new'; projectId: string }
   | { name: 'settings'; projectId: string }
   | { name: 'not-found' }
 
@@ -29,6 +30,7 @@ export function parse(path: string): Route {
     const id = m[3] === 'new' ? 'new' : Number(m[3])
     return id === 'new' || (Number.isSafeInteger(id) && id > 0) ? { name: 'segment', projectId, segmentId: id } : { name: 'not-found' }
   }
+  if (page === 'imports' && m[3] === 'new') return { name: 'import-new', projectId }
   return m[3] ? { name: 'not-found' } : { name: page, projectId }
 }
 

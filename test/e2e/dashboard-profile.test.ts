@@ -148,7 +148,9 @@ describe('the segment editor and the profile panel in Chromium', () => {
         await page.getByRole('menuitem', { name: 'Export JSON' }).click()
       })(),
     ])
-    expect(download.suggestedFilename()).toBe('jimer-user-ann.json')
+    // Built by the server, whole (F-37), and named by it.
+    const [{ id }] = await server.rows(`SELECT id FROM users WHERE user_id = 'ann'`)
+    expect(download.suggestedFilename()).toBe(`user-${id}.json`)
     const data = JSON.parse(readFileSync((await download.path())!, 'utf8'))
     expect(data.profile).toMatchObject({ userId: 'ann', email: 'ann@example.com' })
     expect(data.tags.map((t: { name: string }) => t.name)).toEqual(['VIP'])

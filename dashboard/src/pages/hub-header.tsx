@@ -23,9 +23,9 @@ export function HubHeader({ active }: { active: Tab }) {
       <div class="hub-title-row">
         <h1>Users &amp; Segments</h1>
         <div class="hub-actions">
-          {/* It leads to the Imports tab; on that tab it would lead nowhere, so it is not shown. */}
-          {active !== 'imports' && (
-            <a class="btn btn-secondary" href={projectPath(p.id, 'imports')}>
+          {/* On every tab (seed 003); importing writes, so only for editors. */}
+          {canEdit.value && (
+            <a class="btn btn-secondary" href={projectPath(p.id, 'imports/new')}>
               <IconUpload size={15} /> Import users from CSV
             </a>
           )}

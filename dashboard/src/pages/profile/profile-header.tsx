@@ -33,13 +33,7 @@ export function ProfileHeader({ profile }: { profile: Profile }) {
       setError((e as Error).message)
     }
   }
-  const download = async () => {
-    try {
-      await exportProfile(api, profile)
-    } catch (e) {
-      setError(`Export failed: ${(e as Error).message}`)
-    }
-  }
+  const download = () => exportProfile(api, profile)
 
   return (
     <header class="profile-head">
@@ -84,7 +78,7 @@ export function ProfileHeader({ profile }: { profile: Profile }) {
                   {profile.status === 'active' ? 'Disable user' : 'Activate user'}
                 </MenuItem>
               )}
-              <MenuItem onSelect={() => { close(); void download() }}><IconDownload size={14} /> Export JSON</MenuItem>
+              <MenuItem onSelect={() => { close(); download() }}><IconDownload size={14} /> Export JSON</MenuItem>
               {canEdit.value && <div class="menu-sep" />}
               {canEdit.value && <MenuItem danger onSelect={() => { close(); setDeleting(true) }}><IconTrash size={14} /> Delete permanently</MenuItem>}
             </div>

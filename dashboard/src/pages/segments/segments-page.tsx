@@ -1,5 +1,5 @@
 // The Segments tab (F-50, F-51): every saved segment with its members, when it was last
-// computed and which segments use it; edit, duplicate, delete (refused while in use).
+// computed and which segments use it; edit, duplicate, export, delete (refused while in use).
 import { useState } from 'preact/hooks'
 import type { Segment } from '../../api-types'
 import { ConfirmDialog } from '../../components/confirm-dialog'
@@ -13,12 +13,14 @@ import { navigate, projectPath } from '../../router'
 import { bump, canEdit, project, useApi, versions } from '../../session'
 import { useResource } from '../../use-resource'
 import { HubHeader } from '../hub-header'
+import { ExportDialog } from './export-dialog'
 
 export function SegmentsPage() {
   const api = useApi()
   const pid = project.value!.id
   const list = useResource(() => api.segments(), [api, versions.segments.value])
   const [deleting, setDeleting] = useState<Segment | null>(null)
+  const [exporting, setExporting] = useState<Segment | null>(null)
   const duplicate = async (s: Segment) => {
     try {
       const copy = await api.duplicateSegment(s.id)
@@ -68,6 +70,7 @@ export function SegmentsPage() {
                           <div class="menu" role="menu">
                             <MenuItem onSelect={() => navigate(projectPath(pid, `segments/${s.id}`))}>{canEdit.value ? 'Edit' : 'Open'}</MenuItem>
                             {canEdit.value && <MenuItem onSelect={() => { close(); void duplicate(s) }}>Duplicate</MenuItem>}
+                            <MenuItem onSelect={() => { close(); setExporting(s) }}>Export…</MenuItem>
                             {canEdit.value && <MenuItem danger onSelect={() => { close(); setDeleting(s) }}>Delete</MenuItem>}
                           </div>
                         )}
@@ -81,6 +84,7 @@ export function SegmentsPage() {
         )}
       </div>
       {deleting && <DeleteSegment segment={deleting} onClose={() => setDeleting(null)} />}
+      {exporting && <ExportDialog segment={exporting} onClose={() => setExporting(null)} />}
     </>
   )
 }
