@@ -1,5 +1,7 @@
 import Papa from 'papaparse'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { directWriter } from '../../worker/src/ingest/writer.js'
+import { IMPORT_ABANDONED_MS, runScheduled } from '../../worker/src/scheduled.js'
 import { testApp } from '../helpers/test-app.js'
 
 /** The imports API over a real libSQL file, through both writers (Node group commit, Workers batch). */
@@ -212,6 +214,31 @@ for (const writer of ['group', 'direct'] as const) {
       await postCsv('email,plan\na@x.io,free\nb@x.io,pro\n')
       expect((await json(api(`/segments/${seg.body.id}/members`))).body.members.map((m: any) => m.email)).toEqual(['b@x.io'])
       expect((await json(api(`/segments/${seg.body.id}`))).body.memberCount).toBe(1)
+    })
+
+    it('the schedule marks an abandoned import Failed, and the same file still finishes it', async () => {
+      const done = await postCsv('email\na@x.io\n')
+      const open = await json(api('/imports', { method: 'POST', body: JSON.stringify({ name: 'Left open', match: 'email', columns: [{ header: 'email', target: 'email' }] }) }))
+      await json(api(`/imports/${open.body.id}/chunks/0`, { method: 'PUT', body: JSON.stringify({ rows: [['b@x.io']] }) }))
+      t.clock.advance(IMPORT_ABANDONED_MS - 1)
+      expect((await runScheduled(t.db, directWriter(t.db), t.clock.get())).importsAbandoned).toBe(0)
+      t.clock.advance(1)
+      expect((await runScheduled(t.db, directWriter(t.db), t.clock.get())).importsAbandoned).toBe(1)
+      const list = (await json(api('/imports'))).body.imports
+      expect(list.find((i: any) => i.id === open.body.id)).toMatchObject({ status: 'failed', created: 1 })
+      expect(list.find((i: any) => i.id === open.body.id).failure).toContain('abandoned')
+      expect(list.find((i: any) => i.id === done.body.id).status).toBe('done')
+      const other = await json(api(`/imports/${open.body.id}/csv`, { method: 'PUT', body: 'email\nz@x.io\n', headers: { 'content-type': 'text/csv' } }))
+      expect(other).toMatchObject({ status: 409, body: { error: { code: 'chunk_conflict' } } })
+      const resumed = await json(api(`/imports/${open.body.id}/csv`, { method: 'PUT', body: 'email\nb@x.io\n', headers: { 'content-type': 'text/csv' } }))
+      expect(resumed.body).toMatchObject({ status: 'done', rowsTotal: 1, created: 1, failure: null })
+    })
+
+    it('a chunk carries the rows the browser could not parse: recorded as csv_syntax, not stored', async () => {
+      const open = await json(api('/imports', { method: 'POST', body: JSON.stringify({ name: 'UI', match: 'email', columns: [{ header: 'email', target: 'email' }] }) }))
+      const r = await json(api(`/imports/${open.body.id}/chunks/0`, { method: 'PUT', body: JSON.stringify({ rows: [['a@x.io'], ['b@x.io"oops']], rowNumbers: [2, 3], syntaxErrors: [{ row: 3, reason: 'Quoted field unterminated' }] }) }))
+      expect(r.body.chunk).toMatchObject({ rows: 2, created: 1, skipped: 1 })
+      expect((await errorsOf(open.body.id)).map((e) => [e.row, e.code])).toEqual([['3', 'csv_syntax']])
     })
 
     it('keeps imports to their project and their roles', async () => {

@@ -16,6 +16,10 @@ export interface CsvBatch {
   rowNumbers: number[]
   /** Records papaparse could not read cleanly (unbalanced quotes, …), by row number. */
   syntaxErrors: RowError[]
+  /** Bytes of the body read so far (a progress bar's measure). */
+  bytes: number
+  /** The delimiter guessed from the first piece. */
+  delimiter: string
 }
 
 interface ParseResult {
@@ -27,6 +31,7 @@ type Handle = { parse(input: string, baseIndex: number, ignoreLastRow: boolean):
 const ParserHandle = (Papa as unknown as { ParserHandle: new (config: object) => Handle }).ParserHandle
 
 const PIECE = 64 * 1024
+const emptyBatch = (): CsvBatch => ({ records: [], rowNumbers: [], syntaxErrors: [], bytes: 0, delimiter: ',' })
 const DELIMITERS = [',', ';', '\t', '|']
 
 function guessDelimiter(text: string): string {
@@ -34,9 +39,22 @@ function guessDelimiter(text: string): string {
   return guess.meta.delimiter || ','
 }
 
-export async function* csvBatches(body: ReadableStream<Uint8Array>, batchRows: number): AsyncGenerator<CsvBatch> {
+/**
+ * The body's records in batches of at most `batchRows`, read and parsed only as the caller
+ * asks for the next batch. Used by the import API on the server and by the dashboard on a
+ * File's stream(), so both read a file the same way.
+ */
+export async function* csvBatches(body: ReadableStream<Uint8Array>, batchRows: number, opts: { pieceChars?: number } = {}): AsyncGenerator<CsvBatch> {
+  const pieceChars = opts.pieceChars ?? PIECE
+  let bytes = 0
+  const counted = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, out) {
+      bytes += chunk.byteLength
+      out.enqueue(chunk)
+    },
+  })
   // TextDecoderStream drops a UTF-8 byte-order mark and never splits a character between pieces.
-  const reader = body.pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>).getReader()
+  const reader = body.pipeThrough(counted).pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>).getReader()
   let handle: Handle | undefined
   let partial = ''
   let base = 0
@@ -44,14 +62,20 @@ export async function* csvBatches(body: ReadableStream<Uint8Array>, batchRows: n
   let header: string[] | undefined
   let sent = false
   let broken: unknown = null
-  let batch: CsvBatch = { records: [], rowNumbers: [], syntaxErrors: [] }
+  let delimiter: string | undefined
+  let batch = emptyBatch()
+  const finish = (b: CsvBatch): CsvBatch => {
+    const out = { ...b, bytes, delimiter: delimiter ?? ',', ...(sent ? {} : { header }) }
+    sent = true
+    return out
+  }
   try {
     for (;;) {
       // Parse in pieces of at least PIECE characters: the first must hold enough rows to guess
       // the delimiter and line ends from, and tiny network reads would re-parse the held-back record.
       let text = partial
       let done = false
-      while (!done && !broken && text.length - partial.length < PIECE) {
+      while (!done && !broken && text.length - partial.length < pieceChars) {
         try {
           const next = await reader.read()
           done = next.done
@@ -62,7 +86,8 @@ export async function* csvBatches(body: ReadableStream<Uint8Array>, batchRows: n
       }
       // Blank lines must reach us (to number rows), but they would spoil papaparse's delimiter
       // guess; so it guesses once from the first piece without them, and that delimiter is kept.
-      handle ??= new ParserHandle({ skipEmptyLines: false, delimiter: guessDelimiter(text) })
+      delimiter ??= guessDelimiter(text)
+      handle ??= new ParserHandle({ skipEmptyLines: false, delimiter })
       const result = handle.parse(text, base, !done)
       if (!done) {
         partial = text.substring(result.meta.cursor - base)
@@ -83,9 +108,8 @@ export async function* csvBatches(body: ReadableStream<Uint8Array>, batchRows: n
         const problem = unreadable.get(i)
         if (problem) batch.syntaxErrors.push({ row, column: null, code: 'csv_syntax', reason: problem, value: null })
         if (batch.records.length >= batchRows) {
-          yield sent ? batch : { ...batch, header }
-          sent = true
-          batch = { records: [], rowNumbers: [], syntaxErrors: [] }
+          yield finish(batch)
+          batch = emptyBatch()
         }
       }
       // The upload broke: the full batches read before it are yielded (they are the same
@@ -93,7 +117,7 @@ export async function* csvBatches(body: ReadableStream<Uint8Array>, batchRows: n
       if (broken) throw broken
       if (done) break
     }
-    if (batch.records.length || !sent) yield sent ? batch : { ...batch, header }
+    if (batch.records.length || !sent) yield finish(batch)
   } finally {
     reader.releaseLock()
   }

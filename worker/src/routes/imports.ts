@@ -51,6 +51,8 @@ const chunkBody = z.object({
   /** Spreadsheet row numbers of `rows`; or `firstRow` when they are consecutive. */
   rowNumbers: z.array(z.number().int().min(2)).optional(),
   firstRow: z.number().int().min(2).optional(),
+  /** Rows the browser's CSV parser could not read cleanly: stored as csv_syntax errors, not as data. */
+  syntaxErrors: z.array(z.object({ row: z.number().int().min(2), reason: z.string().max(500) })).max(MAX_CHUNK_ROWS).optional(),
 })
 
 importRoutes.put('/imports/:importId/chunks/:seq', write, chunkLimit, async (c) => {
@@ -60,7 +62,8 @@ importRoutes.put('/imports/:importId/chunks/:seq', write, chunkLimit, async (c) 
   const body = await jsonBody(c, chunkBody)
   const rowNumbers = body.rowNumbers ?? body.rows.map((_, i) => (body.firstRow ?? 2) + i)
   if (rowNumbers.length !== body.rows.length) throw new ApiError(400, 'invalid_field', 'rowNumbers must have one number per row', 'rowNumbers')
-  const chunk = await commitChunk(c.var.deps, imp, seq, { cells: body.rows, rowNumbers })
+  const syntaxErrors = (body.syntaxErrors ?? []).map((e) => ({ row: e.row, column: null, code: 'csv_syntax' as const, reason: e.reason, value: null }))
+  const chunk = await commitChunk(c.var.deps, imp, seq, { cells: body.rows, rowNumbers, syntaxErrors })
   return c.json({ chunk, import: importView(await getImport(c.var.deps.db, c.var.projectId, imp.id)) })
 })
 
