@@ -48,12 +48,13 @@ export interface ChunkInput {
   syntaxErrors?: RowError[]
 }
 
-export function planChunk(imp: ImportPlan, seq: number, input: ChunkInput, now: number, lib: Library): PlannedChunk {
+export function planChunk(imp: ImportPlan, seq: number, input: ChunkInput, hash: string, now: number, lib: Library): PlannedChunk {
   const { cells, rowNumbers } = input
   const unreadable = new Map((input.syntaxErrors ?? []).map((e) => [e.row, e]))
   const errors: RowError[] = []
   const staged: SqlValue[][] = []
   const waveOf = new Map<string, number>()
+  const metaOf = metaMaker(now)
   let invalid = 0
   let waves = 0
   cells.forEach((record, i) => {
@@ -69,12 +70,12 @@ export function planChunk(imp: ImportPlan, seq: number, input: ChunkInput, now: 
     const wave = waveOf.get(key) ?? 0
     waveOf.set(key, wave + 1)
     waves = Math.max(waves, wave + 1)
-    staged.push(stageRow(value, wave, now))
+    staged.push(stageRow(value, wave, metaOf))
   })
 
   const pool: Record<string, SqlValue> = {
     p: imp.projectId, i: imp.id, s: seq, now, n: cells.length, invalid, nerr: errors.length,
-    h: hash(rowNumbers, cells), create: imp.createNew ? 1 : 0, update: imp.updateExisting ? 1 : 0,
+    h: hash, create: imp.createNew ? 1 : 0, update: imp.updateExisting ? 1 : 0,
     seg: imp.segmentId, maxErr: MAX_STORED_ERRORS,
     errs: JSON.stringify(errors.map((e) => ({ r: e.row, c: e.column, k: e.code, m: e.reason, v: e.value }))),
     idColumn: imp.columns.find((c) => c.target === 'userId')?.header ?? null,
@@ -83,23 +84,33 @@ export function planChunk(imp: ImportPlan, seq: number, input: ChunkInput, now: 
   }
   const sql: string[] = []
   for (let w = 0; w < waves; w++) sql.push(...waveStatements(imp.match, w))
-  sql.push(...(imp.segmentId === null ? [] : [STATIC_MEMBERS]), ROW_ERRORS, SKIP_ERRORS, COUNT_INTO_IMPORT, RECORD_CHUNK)
+  sql.push(...(imp.segmentId === null ? [] : [STATIC_MEMBERS]), ROW_ERRORS, SKIP_ERRORS, RECORD_CHUNK, COUNT_INTO_IMPORT)
   const stmts = [{ sql: CREATE_STAGE, args: [] }, ...stageStatements(imp.id, seq, staged), ...sql.map((text) => named(text, pool))]
   // Dynamic segments follow the chunk's changed users in the same transaction (F-52).
   const scope = (bind: Bind) => `SELECT pk FROM import_stage WHERE import_id = ${bind(imp.id)} AND seq = ${bind(seq)} AND skip IS NULL AND (created = 1 OR changed = 1)`
   for (const seg of lib.segments.values()) stmts.push(...membershipStatements(imp.projectId, seg, lib, now, scope))
   stmts.push(named(CLEAR_STAGE, pool))
-  return { stmts, hash: pool.h as string, errors }
+  return { stmts, hash, errors }
 }
 
 /** The stage columns after (import_id, seq): wave, row, user_id, email, name, attrs, meta, tags. */
-function stageRow(r: ImportRow, wave: number, now: number): SqlValue[] {
-  const source = `{"s":"Import","t":${now}}`
+function stageRow(r: ImportRow, wave: number, metaOf: (keys: string[]) => string): SqlValue[] {
   const keys = Object.keys(r.attributes)
   if (r.email !== null) keys.push('email')
   if (r.name !== null) keys.push('name')
-  const meta = `{${keys.map((k) => `${JSON.stringify(k)}:${source}`).join(',')}}`
-  return [wave, r.row, r.userId, r.email, r.name, JSON.stringify(r.attributes), meta, r.tags.length ? JSON.stringify(r.tags) : null]
+  return [wave, r.row, r.userId, r.email, r.name, JSON.stringify(r.attributes), metaOf(keys), r.tags.length ? JSON.stringify(r.tags) : null]
+}
+
+/** `{key: {s: 'Import', t: now}}` for a row's keys; most rows of a file share their keys, so it is made once per key set. */
+function metaMaker(now: number) {
+  const source = `{"s":"Import","t":${now}}`
+  const made = new Map<string, string>()
+  return (keys: string[]) => {
+    const id = keys.join('\u0000')
+    let meta = made.get(id)
+    if (meta === undefined) made.set(id, (meta = `{${keys.map((k) => `${JSON.stringify(k)}:${source}`).join(',')}}`))
+    return meta
+  }
 }
 
 /**
@@ -132,15 +143,11 @@ const stageSql = (n: number) => {
   return sql
 }
 
-/** FNV-1a over the chunk's cells: cheap, and enough to tell a different file from the same one. */
-function hash(rowNumbers: number[], cells: string[][]): string {
-  let h = 0x811c9dc5
-  const text = `${rowNumbers[0]}:${rowNumbers[rowNumbers.length - 1]}\u0000${JSON.stringify(cells)}`
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i)
-    h = Math.imul(h, 0x01000193)
-  }
-  return `${(h >>> 0).toString(16)}:${cells.length}:${text.length}`
+/** SHA-256 of the chunk as sent (cells and row numbers): a resumed upload must send the same rows again. */
+export async function chunkHash(input: ChunkInput): Promise<string> {
+  const bytes = new TextEncoder().encode(JSON.stringify([input.rowNumbers, input.cells, input.syntaxErrors?.map((e) => e.row) ?? []]))
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))
+  return Array.from(digest.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
 /**
@@ -211,11 +218,14 @@ const UPDATED = counted('skip IS NULL AND created = 0 AND changed = 1')
 const UNCHANGED = counted('skip IS NULL AND created = 0 AND changed = 0')
 const SKIPPED = counted('skip IS NOT NULL')
 
-/** Before the chunk's record, under the same guard: the import's running totals. */
+/**
+ * Right after the chunk's record, the import's running totals from it. `changes() = 1`:
+ * only when that insert just happened, i.e. not for a chunk committed before.
+ */
 const COUNT_INTO_IMPORT = `UPDATE imports SET status = 'running', failure = NULL, updated_at = :now,
-    rows_total = rows_total + :n, created = created + ${CREATED}, updated = updated + ${UPDATED},
-    unchanged = unchanged + ${UNCHANGED}, skipped = skipped + :invalid + ${SKIPPED}, error_count = error_count + :nerr + ${SKIPPED}
-  WHERE id = :i AND project_id = :p AND ${NOT_COMMITTED}`
+    rows_total = rows_total + c.rows, created = imports.created + c.created, updated = imports.updated + c.updated,
+    unchanged = imports.unchanged + c.unchanged, skipped = imports.skipped + c.skipped, error_count = error_count + :nerr + c.skipped - :invalid
+  FROM import_chunks c WHERE imports.id = :i AND imports.project_id = :p AND c.import_id = :i AND c.seq = :s AND changes() = 1`
 
 const RECORD_CHUNK = `INSERT INTO import_chunks (import_id, seq, hash, rows, created, updated, unchanged, skipped, committed_at)
   SELECT :i, :s, :h, :n, ${CREATED}, ${UPDATED}, ${UNCHANGED}, :invalid + ${SKIPPED}, :now WHERE ${NOT_COMMITTED}`
@@ -236,4 +246,5 @@ const SKIP_ERRORS = `INSERT INTO import_errors (import_id, row, "column", code, 
     CASE WHEN skip IN ('user_id_taken', 'user_id_conflict') OR NOT :byEmail THEN user_id ELSE email END
   FROM import_stage WHERE ${STAGED} AND skip IS NOT NULL ORDER BY row LIMIT ${ROOM}`
 
-const CLEAR_STAGE = `DELETE FROM import_stage WHERE import_id = :i AND seq = :s`
+/** The stage holds only this chunk's rows (each chunk empties it before its transaction ends): cleared whole. */
+const CLEAR_STAGE = `DELETE FROM import_stage`

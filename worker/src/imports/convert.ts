@@ -104,53 +104,70 @@ export function attributeKey(header: string): string | null {
 
 /**
  * One CSV record → an ImportRow, or the reasons it cannot be stored. A row with any error
- * is skipped whole: storing half a row would leave a profile nobody asked for.
+ * is skipped whole: storing half a row would leave a profile nobody asked for. (Plain loops,
+ * no closures per row: this runs for every row of a million-row file.)
  */
 export function convertRow(columns: Column[], cells: string[], row: number, match: MatchBy): { value: ImportRow | null; errors: RowError[] } {
   const errors: RowError[] = []
-  const fail = (column: Column | null, code: RowErrorCode, reason: string, value: string | null) =>
-    errors.push({ row, column: column?.header ?? null, code, reason, value: value === null ? null : value.slice(0, 200) })
-  if (cells.length !== columns.length && cells.slice(columns.length).some((c) => c.trim() !== '')) {
-    fail(null, 'wrong_column_count', `has ${cells.length} cells, the header has ${columns.length}`, null)
+  if (cells.length > columns.length && cells.slice(columns.length).some((c) => c.trim() !== '')) {
+    errors.push(rowError(row, null, 'wrong_column_count', `has ${cells.length} cells, the header has ${columns.length}`, null))
     return { value: null, errors }
   }
   const out: ImportRow = { row, userId: null, email: null, name: null, attributes: {}, tags: [] }
-  columns.forEach((col, i) => {
-    const raw = cells[i] ?? ''
-    const v = raw.trim()
-    if (col.target === 'ignore' || v === '') return
-    if (v.length > IMPORT_LIMITS.cellChars) return fail(col, 'value_too_long', `is longer than ${IMPORT_LIMITS.cellChars} characters`, v)
-    switch (col.target) {
-      case 'userId':
-        if (v.length > LIMITS.idChars) return fail(col, 'invalid_user_id', `a user id has at most ${LIMITS.idChars} characters`, v)
-        if (JUNK_IDS.has(v.toLowerCase())) return fail(col, 'invalid_user_id', `"${v}" is a placeholder, not a user id`, v)
-        out.userId = v
-        return
-      case 'email':
-        if (v.length > IMPORT_LIMITS.textChars || !EMAIL.test(v)) return fail(col, 'invalid_email', 'is not an email address', v)
-        out.email = v
-        return
-      case 'name':
-        if (v.length > IMPORT_LIMITS.textChars) return fail(col, 'value_too_long', `a name has at most ${IMPORT_LIMITS.textChars} characters`, v)
-        out.name = v
-        return
-      case 'tag':
-        for (const t of v.split(LIST_SEPARATOR).map((s) => s.trim()).filter(Boolean)) {
-          if (t.length > IMPORT_LIMITS.tagChars) return fail(col, 'invalid_tag', `a tag name has at most ${IMPORT_LIMITS.tagChars} characters`, t)
-          if (!out.tags.includes(t)) out.tags.push(t)
-        }
-        return
-      case 'attribute': {
-        const typed = typedValue(col.type ?? 'string', v)
-        if (typed.error) return fail(col, typed.error.code, typed.error.reason, v)
-        out.attributes[col.key!] = typed.value!
-      }
-    }
-  })
+  for (let i = 0; i < columns.length; i++) {
+    const col = columns[i]
+    if (col.target === 'ignore') continue
+    const v = (cells[i] ?? '').trim()
+    if (v === '') continue
+    const problem = v.length > IMPORT_LIMITS.cellChars
+      ? { code: 'value_too_long' as const, reason: `is longer than ${IMPORT_LIMITS.cellChars} characters`, value: v }
+      : convertCell(col, v, out)
+    if (problem) errors.push(rowError(row, col.header, problem.code, problem.reason, problem.value))
+  }
   if (errors.length) return { value: null, errors }
-  if (match === 'userId' && out.userId === null) fail(null, 'missing_key', 'has no user id to match on', null)
-  if (match === 'email' && out.email === null) fail(null, 'missing_key', 'has no email to match on', null)
+  if (match === 'userId' && out.userId === null) errors.push(rowError(row, null, 'missing_key', 'has no user id to match on', null))
+  if (match === 'email' && out.email === null) errors.push(rowError(row, null, 'missing_key', 'has no email to match on', null))
   return errors.length ? { value: null, errors } : { value: out, errors }
+}
+
+const rowError = (row: number, column: string | null, code: RowErrorCode, reason: string, value: string | null): RowError =>
+  ({ row, column, code, reason, value: value === null ? null : value.slice(0, 200) })
+
+type Problem = { code: RowErrorCode; reason: string; value: string }
+
+/** One trimmed, non-blank cell into `out`, or what is wrong with it. */
+function convertCell(col: Column, v: string, out: ImportRow): Problem | null {
+  switch (col.target) {
+    case 'userId':
+      if (v.length > LIMITS.idChars) return { code: 'invalid_user_id', reason: `a user id has at most ${LIMITS.idChars} characters`, value: v }
+      if (JUNK_IDS.has(v.toLowerCase())) return { code: 'invalid_user_id', reason: `"${v}" is a placeholder, not a user id`, value: v }
+      out.userId = v
+      return null
+    case 'email':
+      if (v.length > IMPORT_LIMITS.textChars || !EMAIL.test(v)) return { code: 'invalid_email', reason: 'is not an email address', value: v }
+      out.email = v
+      return null
+    case 'name':
+      if (v.length > IMPORT_LIMITS.textChars) return { code: 'value_too_long', reason: `a name has at most ${IMPORT_LIMITS.textChars} characters`, value: v }
+      out.name = v
+      return null
+    case 'tag':
+      for (const part of v.split(LIST_SEPARATOR)) {
+        const t = part.trim()
+        if (!t) continue
+        if (t.length > IMPORT_LIMITS.tagChars) return { code: 'invalid_tag', reason: `a tag name has at most ${IMPORT_LIMITS.tagChars} characters`, value: t }
+        if (!out.tags.includes(t)) out.tags.push(t)
+      }
+      return null
+    case 'attribute': {
+      const typed = typedValue(col.type ?? 'string', v)
+      if (typed.error) return { ...typed.error, value: v }
+      out.attributes[col.key!] = typed.value!
+      return null
+    }
+    default:
+      return null
+  }
 }
 
 type Typed = { value: string | number | boolean | string[]; error?: undefined } | { value?: undefined; error: { code: RowErrorCode; reason: string } }
