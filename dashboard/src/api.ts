@@ -104,7 +104,7 @@ export function projectApi(projectId: string) {
     import: (id: number) => call<ImportView>('GET', `${p}/imports/${id}`),
     createImport: (body: ImportInput) => call<ImportView>('POST', `${p}/imports`, body),
     /** Idempotent per seq: sending a chunk again after a network error changes nothing. */
-    sendChunk: (id: number, seq: number, body: { rows: string[][]; firstRow?: number; rowNumbers?: number[] }) => call<ChunkResult>('PUT', `${p}/imports/${id}/chunks/${seq}`, body),
+    sendChunk: (id: number, seq: number, body: { rows: string[][]; firstRow?: number; rowNumbers?: number[]; syntaxErrors?: { row: number; reason: string }[] }) => call<ChunkResult>('PUT', `${p}/imports/${id}/chunks/${seq}`, body),
     finishImport: (id: number) => call<ImportView>('POST', `${p}/imports/${id}/finish`, {}),
     failImport: (id: number, reason: string) => call<ImportView>('POST', `${p}/imports/${id}/fail`, { reason }),
     /** A link, not a call: the browser downloads the file with the session cookie. */

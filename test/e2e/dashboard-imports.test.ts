@@ -146,6 +146,29 @@ describe('importing users from a CSV file in Chromium', () => {
     expect(report).toEqual([{ row: '4', column: 'Seats', code: 'invalid_number', reason: 'is not a number', value: 'many' }])
   })
 
+  it('skips a row whose quote is never closed and lists it as csv_syntax in the error report', async () => {
+    await page.goto(`${server.url}/p/${server.projectId}/imports/new`)
+    await upload('quotes.csv', 'user_id,email,name\nq1,q1@quote.example,Quinn\nq2,q2@quote.example,"Quincy\n')
+    await page.getByRole('heading', { name: 'Columns' }).waitFor()
+    expect(await page.locator('.preview-table tr.row-problem').innerText()).toMatch(/Skipped: the row\s+Quoted field unterminated/)
+    await page.getByRole('button', { name: 'Continue to review' }).click()
+    await expect.poll(() => page.getByTestId('review-rows').textContent()).toBe('2')
+    expect(await page.getByTestId('review-bad').textContent()).toBe('1')
+    expect(await page.locator('.error-kinds').innerText()).toContain('Broken quoting')
+    expect(await page.locator('p.warn').innerText()).toContain('1 row with broken quoting (first at row 3: Quoted field unterminated) will be skipped, not imported.')
+    await shot(page, 'imports-review-quoting')
+    await page.getByRole('button', { name: 'Import 1 row' }).click()
+
+    await page.getByRole('heading', { name: 'Import complete' }).waitFor()
+    expect(await page.getByTestId('result-created').textContent()).toBe('1')
+    expect(await page.getByTestId('result-skipped').textContent()).toBe('1')
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /Download error report/ }).click()])
+    const report = Papa.parse<Record<string, string>>(readFileSync((await download.path())!, 'utf8').trim(), { header: true }).data
+    expect(report).toEqual([{ row: '3', column: '', code: 'csv_syntax', reason: 'Quoted field unterminated', value: '' }])
+    const users = await server.rows(`SELECT user_id FROM users WHERE email LIKE '%@quote.example'`)
+    expect(users.map((u) => u.user_id)).toEqual(['q1'])
+  })
+
   it('sends a chunk again after a network error: the import finishes once, with no duplicate users', async () => {
     let attempts = [0, 0, 0]
     await page.route('**/imports/*/chunks/*', async (route) => {
@@ -235,15 +258,31 @@ describe('importing users from a CSV file in Chromium', () => {
     await upload('other.csv', 'id;mail\n1;a@b.co\n')
     expect(await page.getByRole('alert').innerText()).toContain('its columns are not those of “second.csv”')
     await shot(page, 'imports-resume')
+
+    // A file with the same columns but other rows: its chunk 0 is not the one committed.
+    await upload('second, edited.csv', 'user_id,email,plan,seats\nx0,x0@big.example,pro,1\n')
+    await page.getByRole('button', { name: 'Resume import' }).click()
+    await page.getByRole('heading', { name: 'The import failed' }).waitFor()
+    expect(await page.getByRole('alert').innerText()).toContain('This is not the same file: chunk 1 differs from the one imported before.')
+    await page.getByRole('link', { name: 'Go to import history' }).click()
+    await expect.poll(() => row.locator('.import-failure').innerText()).toContain('This is not the same file')
+    expect(await row.locator('td').nth(2).innerText()).toBe('5,000')
+
+    await row.getByRole('link', { name: 'Resume with the same file' }).click()
     await upload('second.csv', file)
     sent.length = 0
+    const resent = page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().endsWith('/chunks/0'))
     await page.getByRole('button', { name: 'Resume import' }).click()
+    // Chunk 0 was committed before the failure: it is sent again, and answered from its record.
+    expect((await (await resent).json()).chunk).toEqual({ seq: 0, rows: 5000, created: 5000, updated: 0, unchanged: 0, skipped: 0 })
     await page.getByRole('heading', { name: 'Import complete' }).waitFor({ timeout: 30_000 })
     await page.unroute('**/imports/*/chunks/*')
-    // Chunk 0 was committed before the failure: it is not sent again.
-    expect(sent).toEqual([1, 2])
+    expect(sent).toEqual([0, 1, 2])
     expect(await page.getByTestId('result-created').textContent()).toBe('12,001')
-    const [users] = await server.rows(`SELECT count(*) AS n, count(DISTINCT user_id) AS ids FROM users WHERE user_id LIKE 's%' AND email LIKE '%@big.example'`)
+    expect(await page.getByTestId('result-unchanged').textContent()).toBe('0')
+    const imp = (await get<{ imports: any[] }>('/imports')).imports.find((i) => i.name === 'second.csv')
+    expect(imp).toMatchObject({ status: 'done', rowsTotal: BIG_ROWS, created: BIG_ROWS, updated: 0, unchanged: 0, skipped: 0, errorCount: 0 })
+    const [users] = await server.rows(`SELECT count(*) AS n, count(DISTINCT user_id) AS ids FROM users WHERE (user_id LIKE 's%' OR user_id LIKE 'x%') AND email LIKE '%@big.example'`)
     expect(users).toMatchObject({ n: BIG_ROWS, ids: BIG_ROWS })
   })
 })

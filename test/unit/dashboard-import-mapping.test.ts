@@ -31,11 +31,12 @@ describe('the import mapping the dashboard checks before sending', () => {
     ])
   })
 
-  it('tallies a batch as the server will convert it, by error kind, with spreadsheet row numbers', () => {
+  it('tallies a batch as the server will take it, by error kind, with spreadsheet row numbers; broken quoting skips the row', () => {
     const t = emptyTally()
     const m = base([id, { header: 'Seats', target: 'attribute', key: 'seats', type: 'number' }])
-    tallyBatch(t, m, { records: [['a', '1'], ['b', 'many'], ['', '2']], rows: [2, 3, 5], problems: [{ row: 5, message: 'Quoted field unterminated' }] })
-    expect(t).toMatchObject({ rows: 3, bad: 2, byCode: { invalid_number: 1, missing_key: 1 }, quoting: [{ row: 5, message: 'Quoted field unterminated' }] })
-    expect(t.sample.map((e) => [e.row, e.column, e.code])).toEqual([[3, 'Seats', 'invalid_number'], [5, null, 'missing_key']])
+    const quote = { row: 7, column: null, code: 'csv_syntax' as const, reason: 'Quoted field unterminated', value: null }
+    tallyBatch(t, m, { records: [['a', '1'], ['b', 'many'], ['', '2'], ['c', '3\nd,4\n']], rowNumbers: [2, 3, 5, 7], syntaxErrors: [quote] })
+    expect(t).toMatchObject({ rows: 4, bad: 3, byCode: { invalid_number: 1, missing_key: 1, csv_syntax: 1 }, quoting: [quote] })
+    expect(t.sample.map((e) => [e.row, e.column, e.code])).toEqual([[3, 'Seats', 'invalid_number'], [5, null, 'missing_key'], [7, null, 'csv_syntax']])
   })
 })

@@ -71,6 +71,36 @@ describe('CSV bodies read as they stream in', () => {
     expect(tab.records).toEqual([['1', '2,5']])
   })
 
+  it('keeps a character whose bytes arrive in two reads, counts the bytes and names the delimiter', async () => {
+    const bytes = new TextEncoder().encode('\ufeffid;name\r\n1;中文名\r\n\r\n2;Zoë\r\n')
+    const split = bytes.indexOf(0xe4) + 1
+    const batches = []
+    for await (const b of csvBatches(body(bytes, [split, bytes.length]), 10, { pieceChars: 1 })) batches.push(b)
+    expect(batches.flatMap((b) => b.records)).toEqual([['1', '中文名'], ['2', 'Zoë']])
+    expect(batches.flatMap((b) => b.rowNumbers)).toEqual([2, 4])
+    expect(batches[0].header).toEqual(['id', 'name'])
+    expect(batches.map((b) => b.delimiter)).toEqual(batches.map(() => ';'))
+    expect(batches[batches.length - 1].bytes).toBe(bytes.length)
+  })
+
+  it('cancels the body when the caller stops early, and reads no further', async () => {
+    let pulls = 0
+    let cancelled = false
+    const lines = new TextEncoder().encode('1,x\n'.repeat(1000))
+    const endless = new ReadableStream<Uint8Array>({
+      pull(c) { c.enqueue(pulls++ ? lines : new TextEncoder().encode('id,v\n')) },
+      cancel() { cancelled = true },
+    })
+    for await (const b of csvBatches(endless, 200, { pieceChars: 1000 })) {
+      expect(b.records).toHaveLength(200)
+      break
+    }
+    const after = pulls
+    await new Promise((ok) => setTimeout(ok, 20))
+    expect(cancelled).toBe(true)
+    expect(pulls).toBe(after)
+  })
+
   it('reports an unbalanced quote as a syntax error of its row', async () => {
     const errors = []
     for await (const b of csvBatches(body(new TextEncoder().encode('a,b\n1,2\n3,"open\n'), [100]), 10)) errors.push(...b.syntaxErrors)

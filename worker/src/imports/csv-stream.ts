@@ -119,6 +119,8 @@ export async function* csvBatches(body: ReadableStream<Uint8Array>, batchRows: n
     }
     if (batch.records.length || !sent) yield finish(batch)
   } finally {
-    reader.releaseLock()
+    // A caller that stops early (the dashboard's preview of the first rows) cancels the
+    // body: the rest of the file is not read. After the end it is a no-op.
+    await reader.cancel().catch(() => undefined)
   }
 }

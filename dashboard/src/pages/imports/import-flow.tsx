@@ -116,8 +116,8 @@ function ResumeNote({ imp }: { imp: ImportView }) {
   const chunks = imp.committedChunks?.length ?? 0
   return (
     <p class="warn resume-note">
-      Resuming “{imp.name}”{imp.failure ? ` (stopped: ${imp.failure})` : ''}. Choose the same file: its {plural(chunks, 'chunk')} already imported
-      {' '}({plural(imp.rowsTotal, 'row')}) are skipped, the rest is sent.
+      Resuming “{imp.name}”{imp.failure ? ` (stopped: ${imp.failure})` : ''}. Choose the same file: it is sent again from the start, and the
+      {' '}{plural(chunks, 'chunk')} already imported ({plural(imp.rowsTotal, 'row')}) are checked against it, not imported twice.
     </p>
   )
 }

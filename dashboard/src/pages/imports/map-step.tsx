@@ -60,7 +60,7 @@ export function MapStep(props: { loaded: LoadedFile; mapping: Mapping; catalog: 
           <h2 class="section-title">Preview</h2>
           <span class="muted small">The first rows as they will be stored</span>
         </div>
-        <PreviewTable mapping={mapping} sample={loaded.sample} rowNumbers={loaded.sampleRows} />
+        <PreviewTable mapping={mapping} sample={loaded.sample} rowNumbers={loaded.sampleRows} syntax={loaded.sampleSyntax} />
       </section>
 
       {problems.general.map((p) => <FormError key={p} error={p} />)}

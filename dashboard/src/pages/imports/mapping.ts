@@ -1,8 +1,7 @@
 // The column mapping as the flow edits it, what is wrong with it, and the tally of a full
 // pass over the file. The conversion itself is the server's (worker/src/imports/convert.ts).
 import { ATTRIBUTE_KEY, convertRow, type AttributeType, type Column, type MatchBy, type RowError, type RowErrorCode, type Target } from '../../../../worker/src/imports/convert'
-
-import type { CsvBatch } from './csv-stream'
+import type { CsvBatch } from '../../../../worker/src/imports/csv-stream'
 
 export type { AttributeType, Column, MatchBy, RowError, RowErrorCode, Target }
 
@@ -72,26 +71,36 @@ export const cleanColumns = (columns: Column[]): Column[] =>
   columns.map((c) => (c.target === 'attribute' ? { header: c.header, target: c.target, key: c.key, type: c.type ?? 'string' } : { header: c.header, target: c.target }))
 
 /**
+ * A row as the server will take it: one the parser could not read cleanly is skipped with
+ * its syntax error (worker/src/imports/chunk.ts), any other is converted.
+ */
+export function convertRead(m: Mapping, cells: string[], row: number, syntax: RowError | undefined): ReturnType<typeof convertRow> {
+  return syntax ? { value: null, errors: [syntax] } : convertRow(m.columns, cells, row, m.match)
+}
+
+/**
  * The review's count of a full pass: rows, rows that will be skipped by reason, a sample;
- * and quoting mistakes, which the parser reads through as best it can (so they are warnings:
- * the row is sent as read).
+ * and the first rows with broken quoting, which are skipped too but deserve a word of
+ * their own (an unclosed quote runs on into the lines after it).
  */
 export interface Tally {
   rows: number
   bad: number
   byCode: Partial<Record<RowErrorCode, number>>
   sample: RowError[]
-  quoting: { row: number; message: string }[]
+  quoting: RowError[]
 }
 export const SAMPLE_ERRORS = 20
 
 export const emptyTally = (): Tally => ({ rows: 0, bad: 0, byCode: {}, sample: [], quoting: [] })
 
 /** Adds a batch to the tally, each record converted as the server will. */
-export function tallyBatch(t: Tally, m: Mapping, batch: CsvBatch) {
-  for (const p of batch.problems) if (t.quoting.length < SAMPLE_ERRORS) t.quoting.push(p)
+export function tallyBatch(t: Tally, m: Mapping, batch: Pick<CsvBatch, 'records' | 'rowNumbers' | 'syntaxErrors'>) {
+  const unreadable = new Map(batch.syntaxErrors.map((e) => [e.row, e]))
+  for (const e of batch.syntaxErrors) if (t.quoting.length < SAMPLE_ERRORS) t.quoting.push(e)
   batch.records.forEach((cells, i) => {
-    const errors = convertRow(m.columns, cells, batch.rows[i], m.match).errors
+    const row = batch.rowNumbers[i]
+    const { errors } = convertRead(m, cells, row, unreadable.get(row))
     t.rows++
     if (!errors.length) return
     t.bad++

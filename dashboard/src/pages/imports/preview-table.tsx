@@ -1,16 +1,16 @@
-// The first rows as the import will store them: the same convertRow the server runs, so a
-// cell that would be refused shows its reason here.
-import { convertRow } from '../../../../worker/src/imports/convert'
-import { TYPE_LABEL, type Mapping } from './mapping'
+// The first rows as the import will store them: the same conversion the server runs, so a
+// cell that would be refused, or a row the parser could not read, shows its reason here.
+import { TYPE_LABEL, convertRead, type Mapping, type RowError } from './mapping'
 import { storedText } from './import-format'
 
 export const PREVIEW_ROWS = 8
 
-export function PreviewTable({ mapping, sample, rowNumbers }: { mapping: Mapping; sample: string[][]; rowNumbers: number[] }) {
+export function PreviewTable({ mapping, sample, rowNumbers, syntax }: { mapping: Mapping; sample: string[][]; rowNumbers: number[]; syntax: RowError[] }) {
   const cols = mapping.columns
   const has = (t: string) => cols.some((c) => c.target === t)
   const attrs = cols.filter((c) => c.target === 'attribute' && c.key)
-  const rows = sample.slice(0, PREVIEW_ROWS).map((cells, i) => ({ cells, row: rowNumbers[i], ...convertRow(cols, cells, rowNumbers[i], mapping.match) }))
+  const unreadable = new Map(syntax.map((e) => [e.row, e]))
+  const rows = sample.slice(0, PREVIEW_ROWS).map((cells, i) => ({ cells, row: rowNumbers[i], ...convertRead(mapping, cells, rowNumbers[i], unreadable.get(rowNumbers[i])) }))
   const width = 1 + ['userId', 'email', 'name', 'tag'].filter(has).length + attrs.length
   if (!has(mapping.match)) return <p class="muted">Map a column to {mapping.match === 'email' ? 'Email' : 'User id'} to see the preview.</p>
   return (

@@ -3,11 +3,14 @@
 import { useEffect, useState } from 'preact/hooks'
 import { ErrorState } from '../../components/states'
 import { formatNumber, plural } from '../../format'
-import { streamCsv } from './csv-stream'
+import { csvBatches } from '../../../../worker/src/imports/csv-stream'
 import { formatBytes } from './import-format'
 import { ERROR_LABEL, emptyTally, tallyBatch, type Mapping, type RowErrorCode, type Tally } from './mapping'
 import type { ImportView } from '../../api-types'
-import type { LoadedFile } from './upload-step'
+import { PIECE_CHARS, type LoadedFile } from './upload-step'
+
+/** Rows tallied between two paints. */
+const REVIEW_BATCH = 5000
 
 export interface ImportChoice { name: string; segmentName: string | null; rowsTotal: number }
 
@@ -27,14 +30,21 @@ export function ReviewStep(props: { loaded: LoadedFile; mapping: Mapping; resume
     const t = emptyTally()
     setTally(null)
     setError(null)
-    streamCsv(file, (batch, info) => {
-      if (stop) return false
-      tallyBatch(t, props.mapping, batch)
-      setRead(info.bytes)
-    }).then(
-      () => !stop && setTally(t),
-      (e: Error) => !stop && setError(e.message),
-    )
+    void (async () => {
+      try {
+        // Leaving the loop (the step was left) cancels the read.
+        for await (const batch of csvBatches(file.stream(), REVIEW_BATCH, { pieceChars: PIECE_CHARS })) {
+          if (stop) return
+          tallyBatch(t, props.mapping, batch)
+          setRead(batch.bytes)
+          // Lets the page paint between batches: a large file never freezes it.
+          await new Promise((ok) => setTimeout(ok, 0))
+        }
+        if (!stop) setTally(t)
+      } catch (e) {
+        if (!stop) setError((e as Error).message)
+      }
+    })()
     return () => void (stop = true)
   }, [file, props.mapping, attempt])
 
@@ -91,7 +101,8 @@ export function ReviewStep(props: { loaded: LoadedFile; mapping: Mapping; resume
           )}
           {tally.quoting.length > 0 && (
             <p class="warn small">
-              {plural(tally.quoting.length, 'quoting mistake')} (first at row {tally.quoting[0].row}: {tally.quoting[0].message}). These rows are read as best as possible; check them after the import.
+              {plural(tally.byCode.csv_syntax ?? 0, 'row')} with broken quoting (first at row {tally.quoting[0].row}: {tally.quoting[0].reason}) will be skipped, not imported.
+              {' '}Fix the quotes and import those rows again: a quote that is never closed takes the lines after it into one cell.
             </p>
           )}
         </section>

@@ -1,13 +1,15 @@
 // Sending a file (F-60, F-64): the file is read again as a stream and sent in numbered chunks
 // of raw rows, one at a time; the parser waits while a chunk is in flight. A chunk that meets
 // a network error is sent again with the same number, which the server takes once: that is
-// what makes an import survive a flaky connection. The job lives outside any screen, so
-// moving to the history while it runs does not stop it.
+// what makes an import survive a flaky connection. A resumed import sends every chunk again,
+// so the server can check each committed one against the file. The job lives outside any
+// screen, so moving to the history while it runs does not stop it.
 import { signal } from '@preact/signals'
 import { ApiError, type ProjectApi } from '../../api'
 import type { ImportView } from '../../api-types'
-import { streamCsv } from './csv-stream'
+import { csvBatches } from '../../../../worker/src/imports/csv-stream'
 import { cleanColumns, type Mapping } from './mapping'
+import { PIECE_CHARS } from './upload-step'
 
 /** The server's ceiling (worker/src/imports/options.ts); it answers the size it will take. */
 export const CHUNK_ROWS = 5000
@@ -21,7 +23,7 @@ export interface Job {
   rowsTotal: number
   rowsSent: number
   bytesTotal: number
-  /** Bytes of the file up to the last row sent (estimated within a piece of text). */
+  /** Bytes of the file up to the last row sent (estimated from the rows, never past the bytes read). */
   bytesSent: number
   /** Set while a request waits to be sent again: what ("Chunk 3"), which attempt comes next, why. */
   retry: { what: string; attempt: number; message: string } | null
@@ -43,7 +45,7 @@ export function cancelJob() {
   cancelled = true
 }
 
-/** Sends the rest of the job that stopped, from the same file: committed chunks are skipped. */
+/** Sends the job that stopped again, from the same file: committed chunks are checked, not imported twice. */
 export async function retryJob() {
   const id = job.value?.view?.id
   if (!last || !id || isActive(job.value)) return
@@ -87,8 +89,9 @@ const holdPage = (e: BeforeUnloadEvent) => {
 }
 
 /**
- * Sends `file` as a new import, or as the rest of `resume` (an import that stopped): then
- * its committed chunks are skipped and the others sent with the same numbers as before.
+ * Sends `file` as a new import, or again for `resume` (an import that stopped). Then every
+ * chunk is sent with the same number as before: the server answers a committed one from its
+ * record if the rows are the same, and refuses it (chunk_conflict) if the file is another.
  */
 export async function startImport(
   api: ProjectApi,
@@ -112,36 +115,30 @@ export async function startImport(
       columns: cleanColumns(mapping.columns), segmentName: opts.segmentName, chunkRows: CHUNK_ROWS,
     })
     const id = view.id
-    const committed = new Set(opts.resume?.committedChunks ?? [])
     update({ view, phase: 'sending' })
     // A resumed import keeps the size its chunks were numbered with.
     const size = opts.resume ? view.chunkRows : Math.min(view.chunkRows || CHUNK_ROWS, CHUNK_ROWS)
     let seq = 0
-    let records: string[][] = []
-    let rows: number[] = []
-    let ends: number[] = []
-    let read = 0
-    const send = async (count: number) => {
+    for await (const batch of csvBatches(file.stream(), size, { pieceChars: PIECE_CHARS })) {
+      if (!batch.records.length) continue
       if (cancelled) throw new Cancelled()
       const n = seq++
-      const cells = records.splice(0, count)
-      const numbers = rows.splice(0, count)
-      const bytesSent = ends.splice(0, count)[count - 1]
+      const { records: rows, rowNumbers } = batch
       // Row numbers as a spreadsheet shows them; spelled out only when blank lines left gaps.
-      const consecutive = numbers[numbers.length - 1] - numbers[0] === numbers.length - 1
-      const body = consecutive ? { rows: cells, firstRow: numbers[0] } : { rows: cells, rowNumbers: numbers }
-      const r = committed.has(n) ? null : await withRetry(`Chunk ${n + 1}`, () => api.sendChunk(id, n, body))
-      update({ view: r?.import ?? job.value!.view, rowsSent: job.value!.rowsSent + cells.length, bytesSent })
+      const consecutive = rowNumbers[rowNumbers.length - 1] - rowNumbers[0] === rowNumbers.length - 1
+      const body = {
+        rows,
+        ...(consecutive ? { firstRow: rowNumbers[0] } : { rowNumbers }),
+        ...(batch.syntaxErrors.length ? { syntaxErrors: batch.syntaxErrors.map((e) => ({ row: e.row, reason: e.reason })) } : {}),
+      }
+      const r = await withRetry(`Chunk ${n + 1}`, () => api.sendChunk(id, n, body)).catch((e: unknown) => {
+        if (e instanceof ApiError && e.code === 'chunk_conflict') throw new Error(`This is not the same file: chunk ${n + 1} differs from the one imported before.`)
+        throw e
+      })
+      const rowsSent = job.value!.rowsSent + rows.length
+      // A piece of text is read ahead of the rows sent: the bytes are the rows' share of the file, up to those read.
+      update({ view: r.import, rowsSent, bytesSent: Math.min(batch.bytes, Math.round((file.size * rowsSent) / Math.max(opts.rowsTotal, rowsSent))) })
     }
-    await streamCsv(file, async (batch, info) => {
-      const n = batch.records.length
-      ends = ends.concat(batch.records.map((_, k) => Math.round(read + ((info.bytes - read) * (k + 1)) / n)))
-      read = info.bytes
-      records = records.concat(batch.records)
-      rows = rows.concat(batch.rows)
-      while (records.length >= size) await send(size)
-    })
-    if (records.length) await send(records.length)
     update({ phase: 'finishing', bytesSent: file.size })
     view = await withRetry('Finishing', () => api.finishImport(id))
     update({ phase: 'done', view })

@@ -3,11 +3,14 @@
 import { useState } from 'preact/hooks'
 import { IconUpload } from '../../components/icons'
 import { Loading, FormError } from '../../components/states'
-import { streamCsv } from './csv-stream'
+import { csvBatches } from '../../../../worker/src/imports/csv-stream'
 import { formatBytes } from './import-format'
+import type { RowError } from './mapping'
 
 /** Data rows read for the mapping step: the samples, the type detection and the preview. */
 export const SAMPLE_ROWS = 200
+/** Characters the browser parses at a time (the server's reader, fed a File's stream). */
+export const PIECE_CHARS = 1 << 20
 /** The server's ceiling on columns (worker/src/imports/options.ts). */
 const MAX_COLUMNS = 500
 
@@ -17,24 +20,21 @@ export interface LoadedFile {
   sample: string[][]
   /** Spreadsheet row numbers of `sample`. */
   sampleRows: number[]
+  /** Rows of `sample` the parser could not read cleanly: they will be skipped. */
+  sampleSyntax: RowError[]
   delimiter: string
 }
 
 export async function readHead(file: File): Promise<LoadedFile> {
-  let header: string[] | undefined
-  const sample: string[][] = []
-  const sampleRows: number[] = []
-  const info = await streamCsv(file, (batch) => {
-    header ??= batch.header
-    const take = SAMPLE_ROWS - sample.length
-    sample.push(...batch.records.slice(0, take))
-    sampleRows.push(...batch.rows.slice(0, take))
-    return sample.length < SAMPLE_ROWS
-  })
-  if (!header || (header.length === 1 && header[0] === '')) throw new Error('This file is empty.')
-  if (sample.length === 0) throw new Error('This file has a header row but no rows to import.')
-  if (header.length > MAX_COLUMNS) throw new Error(`This file has ${header.length} columns; an import takes at most ${MAX_COLUMNS}.`)
-  return { file, header, sample, sampleRows, delimiter: info.delimiter }
+  // The first batch holds the header and the sample; leaving the loop cancels the rest of the read.
+  for await (const batch of csvBatches(file.stream(), SAMPLE_ROWS, { pieceChars: PIECE_CHARS })) {
+    const { header, records: sample, rowNumbers: sampleRows, syntaxErrors: sampleSyntax, delimiter } = batch
+    if (!header || (header.length === 1 && header[0] === '')) break
+    if (sample.length === 0) throw new Error('This file has a header row but no rows to import.')
+    if (header.length > MAX_COLUMNS) throw new Error(`This file has ${header.length} columns; an import takes at most ${MAX_COLUMNS}.`)
+    return { file, header, sample, sampleRows, sampleSyntax, delimiter }
+  }
+  throw new Error('This file is empty.')
 }
 
 /** `check` may refuse a file that reads fine (a resumed import needs the same columns). */
