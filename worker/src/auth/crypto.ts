@@ -16,6 +16,9 @@ export function randomToken(bytes = 24): string {
   return base64url(crypto.getRandomValues(new Uint8Array(bytes)))
 }
 
+/** The shortest password an account may have (a generated one is 16 characters). */
+export const MIN_PASSWORD_LENGTH = 12
+
 /** The Workers runtime caps PBKDF2 at 100,000 iterations (more throws once deployed). */
 export const PBKDF2_ITERATIONS = 100_000
 

@@ -1,4 +1,4 @@
-import type { Db } from '../db/types.js'
+import type { Db, Stmt } from '../db/types.js'
 import { base64url, randomToken } from './crypto.js'
 
 /** Sessions end after a week without use, and a month after sign-in whatever happens. */
@@ -38,4 +38,9 @@ export async function accountForSession(db: Db, token: string, now: number): Pro
 
 export async function endSession(db: Db, token: string): Promise<void> {
   await db.execute({ sql: 'DELETE FROM sessions WHERE id = :id', args: { id: await sessionId(token) } })
+}
+
+/** Ends every session of the account, in one write with `also` (a password change). */
+export async function endAllSessions(db: Db, accountId: string, also: Stmt[] = []): Promise<void> {
+  await db.batch([...also, { sql: 'DELETE FROM sessions WHERE account_id = ?', args: [accountId] }], 'write')
 }

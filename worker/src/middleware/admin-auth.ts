@@ -3,6 +3,7 @@ import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../app.js'
 import { SESSION_COOKIE, accountForSession } from '../auth/sessions.js'
 import { ApiError } from '../errors.js'
+import { refuseCrossSite } from './csrf.js'
 
 export type Role = 'viewer' | 'editor' | 'admin'
 const RANK: Record<Role, number> = { viewer: 0, editor: 1, admin: 2 }
@@ -11,8 +12,8 @@ const RANK: Record<Role, number> = { viewer: 0, editor: 1, admin: 2 }
  * Every admin route names its project in the path and passes through here: the caller
  * must hold access to that project with at least `min` role.
  * - Dashboard: the session cookie; the role is the account's membership of the project.
- *   A request that changes something must come from the dashboard's own origin (CSRF):
- *   the Origin header must match, and the body, if any, must be JSON.
+ *   A request that changes something must come from the dashboard's own origin (CSRF,
+ *   csrf.ts): the Origin header must match, and the body, if any, must be JSON.
  * - Server API: the project's secret key as a Bearer token, an admin of that project only.
  */
 export const requireProject = (min: Role) => createMiddleware<AppEnv & { Variables: { projectId: string; role: Role } }>(async (c, next) => {
@@ -46,14 +47,3 @@ export const requireProject = (min: Role) => createMiddleware<AppEnv & { Variabl
   c.set('role', role)
   await next()
 })
-
-/** Cookie-authenticated changes come only from this origin, as JSON (no form posts). */
-function refuseCrossSite(req: Request) {
-  const origin = req.headers.get('origin')
-  if (!origin || origin !== new URL(req.url).origin) throw new ApiError(403, 'cross_site', 'changes must come from the dashboard itself')
-  // A body must be JSON; a change without a body (DELETE, POST …/duplicate) needs no type.
-  const type = req.headers.get('content-type')
-  const length = req.headers.get('content-length')
-  const hasBody = type !== null || (length !== null && length !== '0') || req.headers.has('transfer-encoding')
-  if (hasBody && !(type ?? '').toLowerCase().startsWith('application/json')) throw new ApiError(415, 'json_only', 'send changes as application/json')
-}

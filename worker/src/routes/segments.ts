@@ -8,7 +8,7 @@ import { treeSchema, type ConditionTree } from '../segments/condition.js'
 import { recomputeSegment } from '../segments/membership.js'
 import { findCycle, loadLibrary, segmentRefs, segmentStats, type Library, type SavedSegment } from '../segments/store.js'
 import { binder, toSql } from '../segments/to-sql.js'
-import { idParam, jsonBody, parseOr400 } from './validate.js'
+import { idParam, jsonBody, ownUser, parseOr400 } from './validate.js'
 
 type Env = AppEnv & { Variables: { projectId: string; role: Role } }
 
@@ -147,8 +147,9 @@ segmentRoutes.delete('/segments/:segmentId/members/:userPk', write, async (c) =>
   const lib = await loadLibrary(c.var.deps.db, c.var.projectId)
   const s = segmentOr404(lib, idParam(c, 'segmentId'))
   if (s.kind !== 'static') throw new ApiError(409, 'not_static', `"${s.name}" is dynamic: its members follow its conditions`)
+  const u = await ownUser(c.var.deps.db, c.var.projectId, idParam(c, 'userPk'))
   await c.var.deps.writer.write([
-    { sql: 'DELETE FROM segment_members WHERE project_id = :p AND segment_id = :s AND user_pk = :u', args: { p: c.var.projectId, s: s.id, u: idParam(c, 'userPk') } },
+    { sql: 'DELETE FROM segment_members WHERE project_id = :p AND segment_id = :s AND user_pk = :u', args: { p: c.var.projectId, s: s.id, u } },
     countStmt(c.var.projectId, s.id, c.var.deps.now()),
   ])
   return c.body(null, 204)

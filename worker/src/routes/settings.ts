@@ -124,6 +124,7 @@ settingsRoutes.patch('/attributes/:key', requireProject('editor'), async (c) => 
 })
 
 settingsRoutes.delete('/attributes/:key', requireProject('editor'), async (c) => {
-  await c.var.deps.db.execute({ sql: 'DELETE FROM attribute_definitions WHERE project_id = ? AND key = ?', args: [c.var.projectId, c.req.param('key')] })
+  const r = await c.var.deps.db.execute({ sql: 'DELETE FROM attribute_definitions WHERE project_id = ? AND key = ?', args: [c.var.projectId, c.req.param('key')] })
+  if (!r.rowsAffected) throw new ApiError(404, 'not_found', `${c.req.param('key')} is not declared`)
   return c.body(null, 204)
 })

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { AppEnv } from '../app.js'
 import { ApiError } from '../errors.js'
 import { requireProject, type Role } from '../middleware/admin-auth.js'
-import { idParam, jsonBody } from './validate.js'
+import { idParam, jsonBody, ownUser } from './validate.js'
 
 type Env = AppEnv & { Variables: { projectId: string; role: Role } }
 
@@ -41,7 +41,7 @@ tagRoutes.patch('/tags/:tagId', requireProject('editor'), async (c) => {
 })
 
 tagRoutes.delete('/tags/:tagId', requireProject('editor'), async (c) => {
-  const args = { p: c.var.projectId, id: idParam(c, 'tagId') }
+  const args = { p: c.var.projectId, id: await ownTag(c, idParam(c, 'tagId')) }
   await c.var.deps.writer.write([
     { sql: 'DELETE FROM user_tags WHERE project_id = :p AND tag_id = :id', args },
     { sql: 'DELETE FROM tags WHERE project_id = :p AND id = :id', args },
@@ -52,9 +52,8 @@ tagRoutes.delete('/tags/:tagId', requireProject('editor'), async (c) => {
 /** Tag a user with an existing tag (tagId) or by name, creating the tag if it is new. */
 tagRoutes.post('/users/:userPk/tags', requireProject('editor'), async (c) => {
   const body = await jsonBody(c, z.union([z.object({ tagId: z.number().int() }), z.object({ name, color: color.optional() })]))
-  const pk = idParam(c, 'userPk')
   const { db } = c.var.deps
-  if (!(await db.execute({ sql: 'SELECT 1 FROM users WHERE project_id = ? AND id = ?', args: [c.var.projectId, pk] })).rows.length) throw new ApiError(404, 'not_found', `no user ${pk} in this project`)
+  const pk = await ownUser(db, c.var.projectId, idParam(c, 'userPk'))
   let tag: { id: number; name: string; color: string }
   if ('tagId' in body) {
     const { rows } = await db.execute({ sql: 'SELECT id, name, color FROM tags WHERE project_id = ? AND id = ?', args: [c.var.projectId, body.tagId] })
@@ -68,10 +67,19 @@ tagRoutes.post('/users/:userPk/tags', requireProject('editor'), async (c) => {
   return c.json(tag, 201)
 })
 
+/** Untags a user; 204 also when the user did not have the tag, 404 when either is not this project's. */
 tagRoutes.delete('/users/:userPk/tags/:tagId', requireProject('editor'), async (c) => {
-  await c.var.deps.writer.write([{ sql: 'DELETE FROM user_tags WHERE project_id = :p AND user_pk = :u AND tag_id = :t', args: { p: c.var.projectId, u: idParam(c, 'userPk'), t: idParam(c, 'tagId') } }])
+  const u = await ownUser(c.var.deps.db, c.var.projectId, idParam(c, 'userPk'))
+  const t = await ownTag(c, idParam(c, 'tagId'))
+  await c.var.deps.writer.write([{ sql: 'DELETE FROM user_tags WHERE project_id = :p AND user_pk = :u AND tag_id = :t', args: { p: c.var.projectId, u, t } }])
   return c.body(null, 204)
 })
+
+async function ownTag(c: { var: Env['Variables'] }, id: number): Promise<number> {
+  const { rows } = await c.var.deps.db.execute({ sql: 'SELECT 1 FROM tags WHERE project_id = ? AND id = ?', args: [c.var.projectId, id] })
+  if (!rows.length) throw new ApiError(404, 'not_found', `no tag ${id} in this project`)
+  return id
+}
 
 async function createTag(c: { var: Env['Variables'] }, tagName: string, tagColor?: string) {
   const { db, now } = c.var.deps

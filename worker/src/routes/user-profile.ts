@@ -5,7 +5,7 @@ import { ApiError } from '../errors.js'
 import { requireProject, type Role } from '../middleware/admin-auth.js'
 import { refreshUsers } from '../segments/membership.js'
 import { checkAttributeTypes } from '../users/attributes.js'
-import { idParam, jsonBody, parseOr400 } from './validate.js'
+import { idParam, jsonBody, ownUser, parseOr400 } from './validate.js'
 
 type Env = AppEnv & { Variables: { projectId: string; role: Role } }
 
@@ -87,7 +87,7 @@ const eventsQuery = z.object({
 
 /** The user's events, newest first, with their full payload (F-34). */
 userProfile.get('/users/:userPk/events', requireProject('viewer'), async (c) => {
-  const pk = idParam(c, 'userPk')
+  const pk = await ownUser(c.var.deps.db, c.var.projectId, idParam(c, 'userPk'))
   const q = parseOr400(eventsQuery, c.req.query())
   const where = ['project_id = ?', 'user_pk = ?']
   const args: (string | number)[] = [c.var.projectId, pk]
@@ -107,7 +107,7 @@ userProfile.get('/users/:userPk/events', requireProject('viewer'), async (c) => 
 
 /** Events per UTC day over the last 7, 30 or 90 days, zeros included, for the chart (F-34). */
 userProfile.get('/users/:userPk/events/daily', requireProject('viewer'), async (c) => {
-  const pk = idParam(c, 'userPk')
+  const pk = await ownUser(c.var.deps.db, c.var.projectId, idParam(c, 'userPk'))
   const { days } = parseOr400(z.object({ days: z.coerce.number().refine((d) => [7, 30, 90].includes(d), 'must be 7, 30 or 90') }), c.req.query())
   const DAY = 86_400_000
   const today = Math.floor(c.var.deps.now() / DAY)

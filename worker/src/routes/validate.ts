@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import type { z } from 'zod'
+import type { Db } from '../db/types.js'
 import { ApiError } from '../errors.js'
 
 /** The JSON body parsed by a schema; the first problem becomes a 400 naming its field. */
@@ -26,4 +27,14 @@ export function idParam(c: Context, name: string): number {
   const v = Number(c.req.param(name))
   if (!Number.isSafeInteger(v) || v <= 0) throw new ApiError(404, 'not_found', `no ${name.replace(/Id$|Pk$/, '')} ${c.req.param(name)}`)
   return v
+}
+
+/**
+ * The user pk, once it names a user of this project: a pk of another project's user is
+ * "not found" here, as it would be if nobody had it, never an empty answer.
+ */
+export async function ownUser(db: Db, projectId: string, pk: number): Promise<number> {
+  const { rows } = await db.execute({ sql: 'SELECT 1 FROM users WHERE project_id = ? AND id = ?', args: [projectId, pk] })
+  if (!rows.length) throw new ApiError(404, 'not_found', `no user ${pk} in this project`)
+  return pk
 }

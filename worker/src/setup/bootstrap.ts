@@ -1,5 +1,5 @@
 import type { Db } from '../db/types.js'
-import { hashPassword, randomToken } from '../auth/crypto.js'
+import { MIN_PASSWORD_LENGTH, hashPassword, randomToken } from '../auth/crypto.js'
 
 export interface Bootstrap {
   projectId: string
@@ -23,6 +23,9 @@ export async function bootstrap(db: Db, opts: { adminEmail?: string; adminPasswo
     return { projectId: String(existing.rows[0].id), writeKey: String(existing.rows[0].write_key), adminEmail: String(admin.rows[0]?.email ?? '') }
   }
 
+  if (opts.adminPassword && opts.adminPassword.length < MIN_PASSWORD_LENGTH) {
+    throw new Error(`the admin password (JIMER_ADMIN_PASSWORD) must be at least ${MIN_PASSWORD_LENGTH} characters`)
+  }
   const projectId = 'prj_' + randomToken(9)
   const writeKey = 'wk_' + randomToken(18)
   const accountId = 'acc_' + randomToken(9)
