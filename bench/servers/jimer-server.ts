@@ -5,7 +5,8 @@ import { answerCpuQueries } from './probe.js'
 
 const dbPath = process.env.JIMER_BENCH_DB
 if (!dbPath) throw new Error('JIMER_BENCH_DB is not set')
-const { url, boot, close } = await startNode({ dbPath, host: '127.0.0.1', port: 0 })
+// Rate limits off: the load comes from one address, and the bench measures throughput.
+const { url, boot, close } = await startNode({ dbPath, host: '127.0.0.1', port: 0, collectorLimits: false })
 console.log(JSON.stringify({ url, writeKey: boot.writeKey, projectId: boot.projectId }))
 answerCpuQueries()
 process.once('SIGTERM', () => void close().then(() => process.exit(0), (e) => { console.error(e); process.exit(1) }))

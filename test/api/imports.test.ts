@@ -241,6 +241,14 @@ for (const writer of ['group', 'direct'] as const) {
       expect((await errorsOf(open.body.id)).map((e) => [e.row, e.code])).toEqual([['3', 'csv_syntax']])
     })
 
+    it('stores NUL and unpaired surrogates in cells as U+FFFD, as the collector does', async () => {
+      const r = await postCsv('email,note\na@x.io,bad\u0000cell\ud800end\n')
+      expect(r.body).toMatchObject({ created: 1, skipped: 0 })
+      expect((await users())[0].attributes).toEqual({ note: 'bad\ufffdcell\ufffdend' })
+      // The catalog reads attributes with json_each: it must still answer.
+      expect((await api('/catalog')).status).toBe(200)
+    })
+
     it('keeps imports to their project and their roles', async () => {
       const r = await postCsv('email\na@x.io\n')
       expect((await json(t.app.request(`/api/projects/prj_other/imports/${r.body.id}`, { headers: auth() }))).status).toBe(403)

@@ -7,7 +7,7 @@ const ROOT = resolve(import.meta.dirname, '../..')
 export async function startServerProcess(dbPath: string, env: Record<string, string> = {}): Promise<{ url: string; writeKey: string; child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'worker/src/node.ts')], {
     cwd: ROOT,
-    env: { ...process.env, JIMER_DB: dbPath, PORT: '0', HOST: '127.0.0.1', JIMER_ADMIN_PASSWORD: 'process test password', ...env },
+    env: { ...process.env, JIMER_DB: dbPath, PORT: '0', HOST: '127.0.0.1', JIMER_ADMIN_PASSWORD: 'process test password', JIMER_RATE_LIMITS: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''

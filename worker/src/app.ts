@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono'
 import type { Db } from './db/types.js'
 import { ApiError } from './errors.js'
 import type { Writer } from './ingest/writer.js'
+import type { CollectorLimits } from './rate-limit.js'
 import { publicCors } from './middleware/cors.js'
 import { auth } from './routes/auth.js'
 import { collect } from './routes/collect.js'
@@ -27,9 +28,22 @@ export interface AppDeps {
   snippet?: Snippet
   /** Keeps the runtime alive for work after the response (Workers: waitUntil). */
   keepAlive?: (c: Context<AppEnv>, work: Promise<unknown>) => void
+  /** The collector's rate limits (F-15); none when absent. */
+  collectorLimits?: CollectorLimits
+  /** The caller's address as this runtime knows it (socket, or the edge's header). */
+  clientIp?: (c: Context<AppEnv>) => string | null
 }
 
 export type AppEnv = { Variables: { deps: AppDeps } }
+
+/** SQLite's codes for a database that is there but cannot serve now, and libSQL's for one that cannot be reached. */
+const UNAVAILABLE = /^(SQLITE_(BUSY|LOCKED|READONLY|CANTOPEN|IOERR|FULL|PROTOCOL|NOTADB|CORRUPT)|SERVER_ERROR|HRANA_WEBSOCKET_ERROR|HRANA_CLOSED_ERROR|STREAM_EXPIRED|FETCH_ERROR)/
+
+function storageUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; rawCode?: unknown; cause?: unknown; message?: unknown }
+  if (typeof e?.code === 'string' && UNAVAILABLE.test(e.code)) return true
+  return typeof e?.message === 'string' && /\b(database is locked|attempt to write a readonly database|unable to open database|disk I\/O error|database or disk is full)\b/.test(e.message)
+}
 
 /** Builds the whole HTTP app. Imports nothing runtime-specific. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
@@ -59,6 +73,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     if (err instanceof ApiError) {
       for (const [k, v] of Object.entries(err.headers ?? {})) c.header(k, v)
       return c.json(err.toJSON(), err.status)
+    }
+    if (storageUnavailable(err)) {
+      // The database cannot be read or written right now (locked, read-only, full, unreachable):
+      // a temporary condition the caller should retry, and nothing was acknowledged.
+      console.error('storage unavailable', err)
+      c.header('Retry-After', '1')
+      return c.json(new ApiError(503, 'storage_unavailable', 'the database is unavailable; nothing was stored, retry later').toJSON(), 503)
     }
     console.error('unhandled error', err)
     return c.json(new ApiError(500, 'internal_error', 'something went wrong on our side').toJSON(), 500)

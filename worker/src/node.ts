@@ -1,5 +1,7 @@
 // The Node entry and the embedded default (`npm start`): one process, one libSQL file.
 import { serve } from '@hono/node-server'
+import type { Context } from 'hono'
+import type { IncomingMessage } from 'node:http'
 import { createClient } from '@libsql/client'
 import { drizzle } from 'drizzle-orm/libsql'
 import { migrate } from 'drizzle-orm/libsql/migrator'
@@ -14,6 +16,7 @@ import { demoRoutes, snippetTag, type Snippet } from './routes/demo.js'
 import { serveDashboard } from './node-static.js'
 import { runScheduled } from './scheduled.js'
 import { bootstrap } from './setup/bootstrap.js'
+import { memoryCollectorLimits } from './rate-limit.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -26,7 +29,13 @@ async function loadSnippet(): Promise<Snippet> {
   return { script: readFileSync(dist('s.js'), 'utf8'), stub: readFileSync(dist('stub.min.js'), 'utf8'), hash: JSON.parse(readFileSync(dist('snippet.json'), 'utf8')).hash }
 }
 
-export interface NodeOptions { dbPath: string; host?: string; port?: number; adminEmail?: string; adminPassword?: string }
+export interface NodeOptions {
+  dbPath: string; host?: string; port?: number; adminEmail?: string; adminPassword?: string
+  /** The collector's rate limits; `false` turns them off (load benchmarks from one address). */
+  collectorLimits?: Parameters<typeof memoryCollectorLimits>[1] | false
+  /** Read the client address from X-Forwarded-For (only behind a proxy you run). */
+  trustProxy?: boolean
+}
 
 /** Opens (and migrates) the database, starts the server, resolves once it listens. */
 export async function startNode(opts: NodeOptions) {
@@ -41,7 +50,10 @@ export async function startNode(opts: NodeOptions) {
   const reads = openCachedConnection(opts.dbPath)
   const runner = startWriteThread(opts.dbPath)
   const writer = groupCommitWriter(runner.run)
-  const app = createApp({ db: reads.db, writer, now: Date.now, snippet })
+  const collectorLimits = opts.collectorLimits === false ? undefined : memoryCollectorLimits(Date.now, opts.collectorLimits)
+  const clientIp = (c: Context) => (opts.trustProxy && c.req.header('x-forwarded-for')?.split(',')[0].trim())
+    || (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress || null
+  const app = createApp({ db: reads.db, writer, now: Date.now, snippet, collectorLimits, clientIp })
   app.route('/', demoRoutes(boot.writeKey, snippet))
   serveDashboard(app, resolve(root, 'dist/public'))
 
@@ -71,6 +83,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     port: process.env.PORT ? Number(process.env.PORT) : undefined,
     adminEmail: process.env.JIMER_ADMIN_EMAIL,
     adminPassword: process.env.JIMER_ADMIN_PASSWORD,
+    collectorLimits: process.env.JIMER_RATE_LIMITS === 'off' ? false : undefined,
+    trustProxy: process.env.JIMER_TRUST_PROXY === '1',
   })
   console.log(`Jimer is running at ${url}
 Dashboard: ${url}/   (sign in as ${boot.adminEmail}${boot.generatedPassword ? ` with password ${boot.generatedPassword} — shown once` : ''})

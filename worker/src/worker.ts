@@ -2,11 +2,25 @@
 import { createClient, type Client } from '@libsql/client/web'
 import { createApp } from './app.js'
 import { directWriter } from './ingest/writer.js'
+import { bindingRateLimit, COLLECTOR_LIMITS, memoryCollectorLimits } from './rate-limit.js'
 import { runScheduled } from './scheduled.js'
+
+type RateLimitBinding = { limit(o: { key: string }): Promise<{ success: boolean }> }
 
 export interface Env {
   LIBSQL_URL: string
   LIBSQL_AUTH_TOKEN?: string
+  /** The Rate Limiting bindings of wrangler.toml; without them each isolate counts alone. */
+  COLLECTOR_KEY_LIMIT?: RateLimitBinding
+  COLLECTOR_IP_LIMIT?: RateLimitBinding
+}
+
+function collectorLimits(env: Env) {
+  const memory = memoryCollectorLimits(Date.now)
+  return {
+    perKey: env.COLLECTOR_KEY_LIMIT ? bindingRateLimit(env.COLLECTOR_KEY_LIMIT, COLLECTOR_LIMITS.perKey.periodSeconds) : memory.perKey,
+    perIp: env.COLLECTOR_IP_LIMIT ? bindingRateLimit(env.COLLECTOR_IP_LIMIT, COLLECTOR_LIMITS.perIp.periodSeconds) : memory.perIp,
+  }
 }
 
 // Per isolate: one client and one app, built on the first request.
@@ -15,7 +29,13 @@ function build(env: Env) {
   if (!built) {
     const client = createClient({ url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN })
     const writer = directWriter(client)
-    built = { client, writer, app: createApp({ db: client, writer, now: Date.now, keepAlive: (c, work) => c.executionCtx.waitUntil(work) }) }
+    built = {
+      client, writer,
+      app: createApp({
+        db: client, writer, now: Date.now, keepAlive: (c, work) => c.executionCtx.waitUntil(work),
+        collectorLimits: collectorLimits(env), clientIp: (c) => c.req.header('cf-connecting-ip') ?? null,
+      }),
+    }
   }
   return built
 }

@@ -279,3 +279,14 @@ export const importChunks = sqliteTable('import_chunks', {
   skipped: integer('skipped').notNull(),
   committedAt: integer('committed_at').notNull(),
 }, (t) => [primaryKey({ columns: [t.importId, t.seq] })])
+
+/**
+ * Identifiers of erased users (F-37): a hash of each user id, Jimer ID and alias they had,
+ * so that an old snippet queue or a lagging server cannot bring the profile back. Hashes,
+ * not the ids: the point of erasure is not to keep them.
+ */
+export const suppressions = sqliteTable('suppressions', {
+  projectId: text('project_id').notNull(),
+  idHash: text('id_hash').notNull(),
+  createdAt: integer('created_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.projectId, t.idHash] })])

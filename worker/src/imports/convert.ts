@@ -3,6 +3,7 @@
  * dashboard runs the same code for its column suggestions and its preview, so what the
  * preview shows is what the import stores.
  */
+import { cleanText } from '../ingest/clean-json.js'
 import { JUNK_IDS, LIMITS } from '../ingest/limits.js'
 import { parseSqliteDate } from '../segments/values.js'
 
@@ -117,7 +118,8 @@ export function convertRow(columns: Column[], cells: string[], row: number, matc
   for (let i = 0; i < columns.length; i++) {
     const col = columns[i]
     if (col.target === 'ignore') continue
-    const v = (cells[i] ?? '').trim()
+    // NUL and unpaired surrogates become U+FFFD, as in the collector: SQLite would cut or choke on them.
+    const v = cleanText((cells[i] ?? '').trim())
     if (v === '') continue
     const problem = v.length > IMPORT_LIMITS.cellChars
       ? { code: 'value_too_long' as const, reason: `is longer than ${IMPORT_LIMITS.cellChars} characters`, value: v }

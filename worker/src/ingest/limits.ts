@@ -8,6 +8,8 @@ export const LIMITS = {
   batchMessages: 2500,
   /** Characters of an id (userId, anonymousId, messageId, groupId, previousId). */
   idChars: 255,
+  /** Levels of objects and arrays in one message, the message itself being level 1. */
+  jsonDepth: 64,
   /** Characters of an event name. */
   eventNameChars: 200,
   /** A timestamp further in the future than this (after skew correction) is clamped to now. */

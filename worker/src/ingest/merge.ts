@@ -1,13 +1,15 @@
 /**
  * Statements that fold one profile (`S`) into another (`T`): events, interactions,
- * responses, tags and aliases move; first seen = min, sessions = sum, newer attribute
+ * responses, tags and aliases move, the source's user id becomes an alias of the target
+ * (so it keeps naming the person); first seen = min, sessions = sum, newer attribute
  * values win key by key (by the time each was set). `S` and `T` are SQL expressions over
  * the statement's named parameters; `cond` guards every statement, so a merge that does
  * not apply (already one profile, retried message) changes nothing.
  *
  * The order matters because `S` is usually found through the rows being moved:
  * `deleteSourceFirst` (identify, where S is "the profile of device :a") deletes S before
- * the devices move; alias (S found by user id) moves devices first.
+ * the devices move; alias (S found by user id, or through the alias :prev) moves devices
+ * first and leaves the alias :prev alone.
  */
 export function mergeStatements(S: string, T: string, cond: string, deleteSourceFirst: boolean): string[] {
   const where = `project_id = :p AND user_pk = ${S} AND ${cond}`
@@ -21,7 +23,14 @@ export function mergeStatements(S: string, T: string, cond: string, deleteSource
     `DELETE FROM user_tags WHERE ${where}`,
     `UPDATE segments SET member_count = member_count - 1 WHERE project_id = :p AND id IN (SELECT segment_id FROM segment_members WHERE ${where})`,
     `DELETE FROM segment_members WHERE ${where}`,
-    `UPDATE aliases SET user_pk = ${T} WHERE ${where}`,
+    // Not the alias named :prev (alias() only): S may be found through it, and moving it
+    // here would lose S for the statements below. plan.ts re-points it last.
+    `UPDATE aliases SET user_pk = ${T} WHERE ${where} AND alias IS NOT :prev`,
+    // S may be found through an alias (alias(name → u) when name already named S), so its
+    // own user id is not always :prev: without this it would name no profile afterwards.
+    `INSERT INTO aliases (project_id, alias, user_pk) SELECT :p, user_id, ${T} FROM users
+       WHERE id = ${S} AND project_id = :p AND user_id IS NOT NULL AND ${cond}
+       ON CONFLICT (project_id, alias) DO UPDATE SET user_pk = excluded.user_pk`,
     `UPDATE users SET
        created_at = min(users.created_at, s.created_at),
        first_seen = min(users.first_seen, s.first_seen),

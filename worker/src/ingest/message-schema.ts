@@ -11,13 +11,41 @@ const plainObject = z.custom<Record<string, unknown>>(
   { message: 'must be a JSON object' },
 )
 
+/**
+ * Characters an id cannot hold: control characters, and U+FFFD, which stands for text
+ * damaged on the way in (invalid UTF-8, NUL or an unpaired surrogate; see clean-json.ts).
+ * Two different ids could arrive as the same damaged one and join unrelated visitors.
+ */
+const DAMAGED = /[\u0000-\u001f\u007f\ufffd]/
+
+/** A number as an id only when its text is exact: past 2^53, 9007199254740993 reads as …992. */
+const exactNumber = (v: string | number, ctx: z.RefinementCtx): string | typeof z.NEVER => {
+  if (typeof v === 'string') return v
+  if (Number.isSafeInteger(v)) return String(v)
+  ctx.addIssue({ code: 'custom', message: 'must be a string, or a whole number below 2^53 (send larger ids as strings)' })
+  return z.NEVER
+}
+
 const id = z
-  .union([z.string(), z.number()])
-  .transform((v) => String(v).trim())
+  .union([z.string(), z.number()], { error: 'must be a string or a number' })
+  .transform(exactNumber)
+  .transform((v) => v.trim())
   .superRefine((v, ctx) => {
     if (v.length === 0) ctx.addIssue({ code: 'custom', message: 'must not be empty' })
     else if (v.length > LIMITS.idChars) ctx.addIssue({ code: 'custom', message: `must be at most ${LIMITS.idChars} characters` })
+    else if (DAMAGED.test(v)) ctx.addIssue({ code: 'custom', message: 'must not contain control characters, NUL, unpaired surrogates or invalid UTF-8' })
     else if (JUNK_IDS.has(v.toLowerCase())) ctx.addIssue({ code: 'custom', message: `"${v}" is not a usable id` })
+  })
+
+/** Message ids deduplicate: the same rules as ids for exactness, but any value is usable. */
+const messageId = z
+  .union([z.string(), z.number()], { error: 'must be a string or a number' })
+  .transform(exactNumber)
+  .superRefine((v, ctx) => {
+    // Counted like the other ids, in UTF-16 units (zod's max() counts code points).
+    if (v.length === 0) ctx.addIssue({ code: 'custom', message: 'must not be empty' })
+    else if (v.length > LIMITS.idChars) ctx.addIssue({ code: 'custom', message: `must be at most ${LIMITS.idChars} characters` })
+    else if (DAMAGED.test(v)) ctx.addIssue({ code: 'custom', message: 'must not contain control characters, NUL, unpaired surrogates or invalid UTF-8' })
   })
 
 const time = z.union([z.string().max(64), z.number()]).transform((v, ctx) => {
@@ -30,7 +58,7 @@ const time = z.union([z.string().max(64), z.number()]).transform((v, ctx) => {
 })
 
 const base = {
-  messageId: z.union([z.string().min(1).max(LIMITS.idChars), z.number()]).transform(String).optional(),
+  messageId: messageId.optional(),
   userId: id.nullish(),
   anonymousId: id.nullish(),
   timestamp: time.nullish(),

@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import { experienceSchema, messageSchema, responseSchema, type MessageType } from './message-schema.js'
 import { LIMITS } from './limits.js'
+import { cleanJson, TOO_DEEP } from './clean-json.js'
 
 /** Why one message was refused; a batch reports it with the item's index. */
 export interface Rejection { code: string; message: string; field?: string }
@@ -62,11 +63,18 @@ export function normalizeMessage(
   opts: { receivedAt: number; source: Source; defaults?: { sentAt?: unknown; context?: unknown }; messageId: () => string },
 ): Message | Rejection {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { code: 'invalid_message', message: 'a message must be a JSON object' }
+  // Cleaned before anything else reads it: bounded depth, and text that libSQL stores as
+  // sent (ids that needed cleaning are then refused by the schema, see message-schema.ts).
+  const fields: [string, unknown][] = []
+  for (const [key, value] of Object.entries({ sentAt: opts.defaults?.sentAt, context: opts.defaults?.context, ...raw })) {
+    const clean = cleanJson(value, LIMITS.jsonDepth - 1)
+    if (clean === TOO_DEEP) return { code: 'too_deep', message: `${key || '""'} nests objects and arrays deeper than ${LIMITS.jsonDepth} levels`, field: key || '""' }
+    fields.push([key, clean])
+  }
   const size = jsonBytes(JSON.stringify(raw))
   if (size > LIMITS.messageBytes) return { code: 'message_too_large', message: `a message must be at most ${LIMITS.messageBytes} bytes (this one is ${size})` }
 
-  const withDefaults = { sentAt: opts.defaults?.sentAt, context: opts.defaults?.context, ...raw }
-  const parsed = messageSchema.safeParse(withDefaults)
+  const parsed = messageSchema.safeParse(Object.fromEntries(fields))
   if (!parsed.success) return rejection(parsed.error.issues[0])
   const m = parsed.data
 
@@ -97,7 +105,8 @@ export function normalizeMessage(
     context: m.context ?? {},
     timestamp,
     receivedAt,
-    set: {},
+    // Null prototype: a trait or unset key named `__proto__` is then data, not the object's prototype.
+    set: Object.create(null) as Record<string, unknown>,
     setOnce: m.setOnce ?? {},
     source: opts.source,
     active: ACTIVE_TYPES.has(m.type),

@@ -20,10 +20,12 @@ import type { Message } from './normalize.js'
  * Exactly once: every statement is guarded by "this message is not stored yet", and the
  * event row (UNIQUE project + message id) is written last. A retry changes nothing.
  */
-export function planMessage(projectId: string, m: Message, now: number): Stmt[] {
+export function planMessage(projectId: string, m: Message, now: number, idHashes: ReadonlyMap<string, string> = new Map()): Stmt[] {
   const device = m.anonymousId !== null && m.type !== 'alias' ? deviceFromContext(m.context) : null
+  const hash = (id: string | null) => (id === null ? null : idHashes.get(id) ?? null)
   const args: Record<string, SqlValue> = {
     p: projectId, m: m.messageId, a: m.anonymousId, u: m.userId, prev: m.previousId, ts: m.timestamp, now,
+    hu: hash(m.userId), ha: hash(m.anonymousId), hp: hash(m.previousId),
   }
   const sql: string[] = []
 
@@ -81,8 +83,13 @@ function profileArgs(m: Message): Record<string, SqlValue> {
   }
 }
 
-/** The message is not stored yet: guards every statement, so a retry is a no-op. */
-const NEW = `NOT EXISTS (SELECT 1 FROM events WHERE project_id = :p AND message_id = :m)`
+/**
+ * The message is not stored yet, and names no erased id (F-37): guards every statement, so
+ * a retry is a no-op, and so is a message the collector found clean just before an erase
+ * of one of its ids committed (its hashes come from `idHashes`; without them, no check).
+ */
+const NEW = `NOT EXISTS (SELECT 1 FROM events WHERE project_id = :p AND message_id = :m)
+  AND NOT EXISTS (SELECT 1 FROM suppressions WHERE project_id = :p AND id_hash IN (:hu, :ha, :hp))`
 /** The profile the device (Jimer ID) belongs to. */
 const DEVICE_USER = `(SELECT user_pk FROM devices WHERE project_id = :p AND anonymous_id = :a)`
 const USER = userByIdSql
@@ -119,7 +126,7 @@ const MERGE_PREVIOUS = [
 
 /** A new device's anonymous profile, made before the device row so that it is inserted linked. */
 const CREATE_ANONYMOUS = `INSERT INTO users (project_id, anonymous_id, created_at, first_seen, last_seen, updated_at)
-  SELECT :p, :a, :ts, :ts, :ts, :now WHERE ${DEVICE_USER} IS NULL AND ${NEW}
+  SELECT :p, :a, :ts, :ts, :ts, :now WHERE ${DEVICE_USER} IS NULL AND ${USER(':a')} IS NULL AND ${NEW}
   ON CONFLICT (project_id, anonymous_id) WHERE anonymous_id IS NOT NULL DO NOTHING`
 
 /**
@@ -139,8 +146,9 @@ const upsertDevice = (userPk: string, owner: string, ownerChanged: string) => `I
   WHERE ${ownerChanged} OR excluded.last_seen > devices.last_seen + 60000 OR excluded.first_seen < devices.first_seen
     OR excluded.user_agent IS NOT NULL AND excluded.user_agent IS NOT devices.user_agent`
 
+/** A Jimer ID already aliased to a user (alias() before its first event) is that user's device. */
 const UPSERT_ANONYMOUS_DEVICE = upsertDevice(
-  `(SELECT id FROM users WHERE project_id = :p AND anonymous_id = :a)`,
+  `coalesce((SELECT id FROM users WHERE project_id = :p AND anonymous_id = :a), ${USER(':a')})`,
   'coalesce(devices.user_pk, excluded.user_pk)',
   'devices.user_pk IS NULL',
 )
@@ -186,7 +194,12 @@ const COUNT_EXPERIENCES = `UPDATE users SET experiences_seen = (SELECT count(DIS
 const INSERT_RESPONSE = `INSERT INTO responses (project_id, user_pk, experience_id, step, question, answer, timestamp, message_id)
   SELECT :p, ${TARGET}, :rexp, :rstep, :rq, :ra, :ts, :m WHERE ${NEW}`
 
-/** Last, unguarded: a NULL profile would break NOT NULL and fail loudly rather than drop the message. */
+/**
+ * Last. A new message whose profile is NULL breaks NOT NULL and fails loudly rather than
+ * dropping the message. A duplicate is skipped before its profile is looked for: the
+ * guards above created no profile for it, and a NULL there must not fail the request
+ * (a message id reused by another, new visitor would otherwise fail its batch on every retry).
+ */
 const INSERT_EVENT = `INSERT INTO events (project_id, user_pk, anonymous_id, type, name, properties, context, timestamp, received_at, message_id)
-  VALUES (:p, ${TARGET}, :a, :type, :name, :props, :ctx, :ts, :recv, :m)
+  SELECT :p, ${TARGET}, :a, :type, :name, :props, :ctx, :ts, :recv, :m WHERE ${NEW}
   ON CONFLICT (project_id, message_id) DO NOTHING`

@@ -10,6 +10,8 @@ import { userHashValid } from '../auth/user-hash.js'
 import { inBackground } from '../background.js'
 import { refreshUsers } from '../segments/membership.js'
 import type { Stmt } from '../db/types.js'
+import type { RateLimit } from '../rate-limit.js'
+import { idHashes, suppressedIds } from '../users/erase.js'
 
 /**
  * The collector (F-10, F-13, F-15): Segment-spec endpoints for the snippet and server
@@ -38,7 +40,7 @@ for (const type of ['identify', 'track', 'page', 'screen', 'alias', 'group'] as 
   collect.post(`/${type}`, async (c) => {
     const body = await readBody(c)
     const { rejected } = await ingest(c, body, [body], type)
-    if (rejected.length) throw new ApiError(rejected[0].code === 'message_too_large' ? 413 : 400, rejected[0].code, rejected[0].message, rejected[0].field)
+    if (rejected.length) throw new ApiError(rejected[0].code === 'message_too_large' ? 413 : rejected[0].code === 'user_erased' ? 410 : 400, rejected[0].code, rejected[0].message, rejected[0].field)
     return c.json({ success: true })
   })
 }
@@ -46,20 +48,21 @@ for (const type of ['identify', 'track', 'page', 'screen', 'alias', 'group'] as 
 const tooLarge = () => new ApiError(413, 'payload_too_large', `a request body must be at most ${LIMITS.requestBytes} bytes`)
 
 /**
- * The body as text, refused past the request limit. With a Content-Length (the common case)
- * the check is one comparison; a chunked body is counted as it streams in.
+ * The body as text, refused past the request limit. A Content-Length over the limit is
+ * refused before reading; every body is also counted as it streams in, since a Request
+ * built in code (app.request, a proxy, a Worker calling another) may carry a length that lies.
  */
 async function bodyText(c: Context<AppEnv>): Promise<string> {
-  const length = c.req.header('content-length')
-  if (length !== undefined) {
-    if (Number(length) > LIMITS.requestBytes) throw tooLarge()
-    return c.req.text()
-  }
+  if (Number(c.req.header('content-length')) > LIMITS.requestBytes) throw tooLarge()
   const reader = c.req.raw.body?.getReader()
   if (!reader) return ''
+  // A body that breaks off (the client went away, a proxy reset) is the caller's problem, not a 500.
+  const read = () => reader.read().catch(() => {
+    throw new ApiError(400, 'incomplete_body', 'the request body ended before it was complete; send it again')
+  })
   const chunks: Uint8Array[] = []
   let size = 0
-  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+  for (let r = await read(); !r.done; r = await read()) {
     size += r.value.byteLength
     if (size > LIMITS.requestBytes) {
       await reader.cancel()
@@ -79,6 +82,9 @@ async function readBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
   try {
     body = JSON.parse(text)
   } catch {
+    // Bodies are not decompressed: a compressed one (gzip bombs included) is refused unread.
+    const encoding = c.req.header('content-encoding')
+    if (encoding && !/^\s*identity\s*$/i.test(encoding)) throw new ApiError(415, 'unsupported_encoding', `Content-Encoding ${encoding} is not accepted; send the body uncompressed`)
     throw new ApiError(400, 'invalid_json', text.trim() ? 'the body is not valid JSON' : 'the body is empty; send a JSON object')
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiError(400, 'invalid_body', 'the body must be a JSON object')
@@ -105,6 +111,7 @@ async function ingest(c: Context<AppEnv>, body: Record<string, unknown>, items: 
   if (!originAllowed(found.project, c.req.header('origin'))) {
     throw new ApiError(403, 'origin_not_allowed', `this project does not accept calls from ${c.req.header('origin')}`)
   }
+  await checkRate(c, found.project.id, found.secret)
 
   const receivedAt = now()
   const defaults = { sentAt: body.sentAt, context: body.context }
@@ -112,6 +119,7 @@ async function ingest(c: Context<AppEnv>, body: Record<string, unknown>, items: 
   const stmts: Stmt[] = []
   const verify = found.secret ? undefined : verifier(found.project)
   const touched = new Map<string, { userId: string } | { anonymousId: string }>()
+  const valid: { index: number; m: Message }[] = []
   for (const [index, item] of items.entries()) {
     const raw = type && item && typeof item === 'object' ? { ...item, type } : item
     const message = normalizeMessage(raw, { receivedAt, source: found.secret ? 'API' : 'SDK', defaults, messageId: () => crypto.randomUUID() })
@@ -120,10 +128,22 @@ async function ingest(c: Context<AppEnv>, body: Record<string, unknown>, items: 
       rejected.push({ index, ...refused })
       continue
     }
-    const m = message as Message
-    stmts.push(...planMessage(found.project.id, m, receivedAt))
+    valid.push({ index, m: message as Message })
+  }
+  // Ids of erased users (F-37) store nothing: an old queue must not bring a profile back.
+  const hashes = await idHashes([...new Set(valid.flatMap(({ m }) => idsOf(m)))])
+  const erased = await suppressedIds(db, found.project.id, hashes)
+  for (const { index, m } of valid) {
+    const id = idsOf(m).find((x) => erased.has(x))
+    if (id !== undefined) {
+      rejected.push({ index, code: 'user_erased', message: 'this user was erased; messages for them are not stored', field: id === m.userId ? 'userId' : id === m.anonymousId ? 'anonymousId' : 'previousId' })
+      continue
+    }
+    // The hashes also guard the statements: an erase that commits before them wins (a race this check cannot see).
+    stmts.push(...planMessage(found.project.id, m, receivedAt, hashes))
     touched.set(m.userId !== null ? 'u:' + m.userId : 'a:' + m.anonymousId, m.userId !== null ? { userId: m.userId } : { anonymousId: m.anonymousId! })
   }
+  rejected.sort((a, b) => a.index - b.index)
 
   if (stmts.length) {
     try {
@@ -136,6 +156,27 @@ async function ingest(c: Context<AppEnv>, body: Record<string, unknown>, items: 
     inBackground(c, refreshUsers(db, writer, found.project.id, [...touched.values()], receivedAt, { maxAgeMs: 1000 }))
   }
   return { accepted: items.length - rejected.length, rejected }
+}
+
+const idsOf = (m: Message) => [m.userId, m.anonymousId, m.previousId].filter((x): x is string => x !== null)
+
+/**
+ * Rate limits (F-15), before any validation work: per project (its write key's whole
+ * traffic) and, for calls made with the public write key, per client address within the
+ * project — so one flooding page or script is stopped without stopping the site, and
+ * another project's traffic is never counted here. Secret-key calls come from the site's
+ * own servers, often many users behind one address: only the project limit applies.
+ */
+async function checkRate(c: Context<AppEnv>, projectId: string, secret: boolean) {
+  const limits = c.var.deps.collectorLimits
+  if (!limits) return
+  const ip = secret ? null : c.var.deps.clientIp?.(c) ?? null
+  const checks: [string, RateLimit, string][] = [[projectId, limits.perKey, 'this write key']]
+  if (ip) checks.unshift([`${projectId}|${ip}`, limits.perIp, 'this address'])
+  for (const [key, limit, who] of checks) {
+    const r = await limit.take(key)
+    if (!r.ok) throw new ApiError(429, 'rate_limited', `too many requests from ${who}; retry in ${r.retryAfter} s`, undefined, { 'Retry-After': String(r.retryAfter) })
+  }
 }
 
 /**

@@ -5,8 +5,8 @@ import { requireProject, type Role } from '../middleware/admin-auth.js'
 import { explain } from '../segments/explain.js'
 import { eventNames, loadFacts } from '../segments/facts.js'
 import { loadLibrary } from '../segments/store.js'
-import { eraseUserStatements } from '../users/erase.js'
-import { idParam } from './validate.js'
+import { eraseUser } from '../users/erase.js'
+import { idParam, ownUser } from './validate.js'
 
 type Env = AppEnv & { Variables: { projectId: string; role: Role } }
 
@@ -15,10 +15,11 @@ export const userRoutes = new Hono<Env>()
 
 /** The user's segments, with when each membership was computed and entered (F-31). */
 userRoutes.get('/users/:userPk/segments', requireProject('viewer'), async (c) => {
+  const pk = await ownUser(c.var.deps.db, c.var.projectId, idParam(c, 'userPk'))
   const { rows } = await c.var.deps.db.execute({
     sql: `SELECT s.id, s.name, s.kind, s.key, m.entered_at, m.computed_at FROM segment_members m JOIN segments s ON s.id = m.segment_id
           WHERE m.project_id = ? AND m.user_pk = ? ORDER BY s.name`,
-    args: [c.var.projectId, idParam(c, 'userPk')],
+    args: [c.var.projectId, pk],
   })
   return c.json({ segments: rows.map((r) => ({ id: Number(r.id), name: r.name, kind: r.kind, key: r.key, enteredAt: Number(r.entered_at), computedAt: Number(r.computed_at) })) })
 })
@@ -50,8 +51,9 @@ userRoutes.get('/users/:userPk/explain/:segmentId', requireProject('viewer'), as
 /** Permanently deletes the user and all their data (F-37). */
 userRoutes.delete('/users/:userPk', requireProject('editor'), async (c) => {
   const pk = idParam(c, 'userPk')
-  const { rows } = await c.var.deps.db.execute({ sql: 'SELECT 1 FROM users WHERE project_id = ? AND id = ?', args: [c.var.projectId, pk] })
-  if (!rows.length) throw new ApiError(404, 'not_found', `no user ${pk} in this project`)
-  await c.var.deps.writer.write(eraseUserStatements(c.var.projectId, pk))
+  const { db, writer, now } = c.var.deps
+  const result = await eraseUser(db, writer, c.var.projectId, pk, now())
+  if (result === 'not_found') throw new ApiError(404, 'not_found', `no user ${pk} in this project`)
+  if (result === 'busy') throw new ApiError(503, 'user_busy', 'the user kept changing while it was being erased; nothing was erased, retry', undefined, { 'Retry-After': '1' })
   return c.body(null, 204)
 })
