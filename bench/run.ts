@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url'
 import { collectorBench } from './collector.js'
 import { exportsBench } from './exports.js'
 import { importsBench } from './imports.js'
+import { loadMixedBench } from './load-mixed.js'
 import { segmentsBench } from './segments.js'
 import { snippetBench } from './snippet.js'
 import { usersListBench } from './users-list.js'
@@ -37,6 +38,7 @@ const all: [string, (t: Table) => Promise<{ ok: boolean }>][] = [
   ['users', usersListBench],
   ['exports', exportsBench],
   ['imports', importsBench],
+  ['load', loadMixedBench],
 ]
 
 const benchmarks = all.filter(([name]) => !only || only.includes(name))
