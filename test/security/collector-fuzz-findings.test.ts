@@ -22,6 +22,20 @@ describe('collector bugs found by fuzzing', () => {
   const wk = () => JSON.stringify(t.boot.writeKey)
   const rows = async (sql: string, args: unknown[] = []) => (await t.db.execute({ sql, args: args as never })).rows
 
+  it('answers 400 for an object with a `length` key where text belongs (zod min/max threw inside on it)', async () => {
+    const evil = '{"length":{"toString":1}}'
+    for (const body of [
+      `{"writeKey":${wk()},"userId":"${uid('len')}","event":${evil}}`,
+      `{"writeKey":${wk()},"userId":"${uid('len')}","event":"e","sentAt":${evil}}`,
+      `{"writeKey":${wk()},"userId":"${uid('len')}","event":"$response","properties":{"experience":"x","answer":${evil}}}`,
+    ]) {
+      const r = await post('/v1/track', body)
+      expect(r.status, body).toBe(400)
+    }
+    const admin = await t.app.request(`/api/projects/${t.boot.projectId}/segments`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t.secretKey}` }, body: `{"name":${evil}}` })
+    expect(admin.status).toBe(400)
+  })
+
   it('keeps __proto__, constructor and prototype keys as data, on the profile and on the event', async () => {
     const u = uid('proto')
     const traits = '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"prototype":1}'

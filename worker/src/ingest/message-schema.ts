@@ -48,7 +48,18 @@ const messageId = z
     else if (DAMAGED.test(v)) ctx.addIssue({ code: 'custom', message: 'must not contain control characters, NUL, unpaired surrogates or invalid UTF-8' })
   })
 
-const time = z.union([z.string().max(64), z.number()]).transform((v, ctx) => {
+/**
+ * Text of at most `max` (and at least `min`) UTF-16 units. Not zod's own min()/max(): those
+ * also run on a value of the wrong type that has a `length` key — an object such as
+ * {"length": {"toString": 1}} then throws inside zod (a 500 the fuzz test found).
+ * Refinements run only once the type is right.
+ */
+const text = (max: number, min = 0) => z.string()
+  .refine((s) => s.length >= min, min === 1 ? 'must not be empty' : `must be at least ${min} characters`)
+  .refine((s) => s.length <= max, `must be at most ${max} characters`)
+const list = <T extends z.ZodType>(item: T, max: number) => z.array(item).refine((a) => a.length <= max, `must hold at most ${max} items`)
+
+const time = z.union([text(64), z.number()]).transform((v, ctx) => {
   const ms = typeof v === 'number' ? v : Date.parse(v)
   if (!Number.isFinite(ms) || ms < 0 || ms > 8.64e15) {
     ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 date or epoch milliseconds' })
@@ -67,7 +78,7 @@ const base = {
   /** Jimer extension: attributes to set only where absent (PostHog's `$set_once`). */
   setOnce: plainObject.nullish(),
   /** Jimer extension: attribute keys to remove. */
-  unset: z.array(z.string().min(1).max(LIMITS.idChars)).max(1000).nullish(),
+  unset: list(text(LIMITS.idChars, 1), 1000).nullish(),
 }
 
 export const messageSchema = z.discriminatedUnion('type', [
@@ -75,11 +86,11 @@ export const messageSchema = z.discriminatedUnion('type', [
   z.object({
     ...base,
     type: z.literal('track'),
-    event: z.string().trim().min(1, 'must not be empty').max(LIMITS.eventNameChars),
+    event: z.string().transform((v) => v.trim()).pipe(text(LIMITS.eventNameChars, 1)),
     properties: plainObject.nullish(),
   }),
-  z.object({ ...base, type: z.literal('page'), name: z.string().max(LIMITS.eventNameChars).nullish(), category: z.string().max(LIMITS.eventNameChars).nullish(), properties: plainObject.nullish() }),
-  z.object({ ...base, type: z.literal('screen'), name: z.string().max(LIMITS.eventNameChars).nullish(), properties: plainObject.nullish() }),
+  z.object({ ...base, type: z.literal('page'), name: text(LIMITS.eventNameChars).nullish(), category: text(LIMITS.eventNameChars).nullish(), properties: plainObject.nullish() }),
+  z.object({ ...base, type: z.literal('screen'), name: text(LIMITS.eventNameChars).nullish(), properties: plainObject.nullish() }),
   z.object({ ...base, type: z.literal('alias'), previousId: id }),
   z.object({ ...base, type: z.literal('group'), groupId: id, traits: plainObject.nullish() }),
 ], { error: (issue) => (issue.code === 'invalid_union' ? 'must be one of identify, track, page, screen, alias, group' : undefined) })
@@ -90,7 +101,7 @@ export type MessageType = RawMessage['type']
 /** `$experience` track calls (F-03): experience interactions. */
 export const experienceSchema = z.object({
   id: id,
-  name: z.string().max(500).nullish(),
+  name: text(500).nullish(),
   action: z.enum(['seen', 'completed', 'dismissed', 'answered']),
   step: z.number().int().min(0).max(10_000).nullish(),
   steps: z.number().int().min(0).max(10_000).nullish(),
@@ -100,6 +111,6 @@ export const experienceSchema = z.object({
 export const responseSchema = z.object({
   experience: id,
   step: z.number().int().min(0).max(10_000).nullish(),
-  question: z.string().max(2000).nullish(),
-  answer: z.union([z.string().max(10_000), z.number(), z.boolean(), z.array(z.string().max(2000)).max(100)]),
+  question: text(2000).nullish(),
+  answer: z.union([text(10_000), z.number(), z.boolean(), list(text(2000), 100)]),
 })

@@ -15,7 +15,14 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
 }
 
 export function parseOr400<S extends z.ZodType>(schema: S, raw: unknown, prefix = ''): z.output<S> {
-  const r = schema.safeParse(raw)
+  let r: z.ZodSafeParseResult<z.output<S>>
+  try {
+    r = schema.safeParse(raw) as z.ZodSafeParseResult<z.output<S>>
+  } catch {
+    // zod's min()/max() run even on a value of the wrong type that has a `length` key, and an
+    // object there ({"length": {"toString": 1}}) throws inside zod: still the caller's mistake.
+    throw new ApiError(400, 'invalid_body', `${prefix || 'the body'}: a value has the wrong type`)
+  }
   if (r.success) return r.data
   const issue = r.error.issues[0]
   const field = prefix + issue.path.map(String).join('.')
