@@ -23,9 +23,12 @@ import { storedRowProblems } from './stored-rows.js'
  * error shape; nothing throws past the app; Object.prototype is untouched; every stored row
  * satisfies the schema; every acknowledged message of ours is stored.
  *
- * Reproduce a run with FC_SEED=<seed>; FC_SCALE=<n> sends n times as many bodies.
+ * Reproduce a run with FC_SEED=<seed>; FC_SCALE=<n> sends n times as many bodies. CI runs
+ * one fixed seed (a landing must not hinge on what a new seed finds); every local run
+ * explores a new one, and what it finds becomes a case in collector-fuzz-findings.test.ts.
  */
-const SEED = Number(process.env.FC_SEED ?? Math.floor(Math.random() * 2 ** 31))
+const CI_SEED = 1675767276
+const SEED = Number(process.env.FC_SEED ?? (process.env.CI ? CI_SEED : Math.floor(Math.random() * 2 ** 31)))
 const SCALE = Number(process.env.FC_SCALE ?? 1)
 const BODIES = 100_000 * SCALE
 const CHUNK = 2000
