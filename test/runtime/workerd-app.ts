@@ -8,8 +8,10 @@ import { tempDb } from '../helpers/test-app.js'
 import { startHranaServer } from './hrana-server.js'
 
 /**
- * The bundled Worker in miniflare over a fresh migrated database, reached through the
- * test-only Hrana endpoint; `call` sends an admin request with the project's secret key.
+ * The bundled Worker in miniflare (real workerd) over a fresh migrated database: its libSQL
+ * client speaks Hrana over HTTP, and miniflare's outbound service hands those requests to
+ * the test-only Hrana endpoint over the same file the assertions read. `fetch` sends any
+ * request; `call` an admin request for the project with its secret key.
  */
 export async function workerdApp(password: string) {
   const db = await tempDb()
@@ -18,15 +20,17 @@ export async function workerdApp(password: string) {
   const hrana = await startHranaServer({ dbPath: db.path })
   const scriptPath = await buildWorker(join(mkdtempSync(join(tmpdir(), 'jimer-workerd-')), 'worker.js'))
   const mf = new Miniflare({
+    // Handed over as contents: workerd refuses module paths outside its starting directory.
     modules: [{ type: 'ESModule', path: 'worker.js', contents: readFileSync(scriptPath, 'utf8') }],
     compatibilityDate: '2026-04-26',
     bindings: { LIBSQL_URL: 'http://libsql.test' },
     outboundService: (request: unknown) => hrana.handler(request as Request) as never,
   })
   await mf.ready
-  const call = (path: string, init: RequestInit = {}) => mf.dispatchFetch(`http://jimer.test/api/projects/${boot.projectId}${path}`, {
+  const fetch = (path: string, init?: RequestInit) => mf.dispatchFetch(`http://jimer.test${path}`, init as never) as unknown as Promise<Response>
+  const call = (path: string, init: RequestInit = {}) => fetch(`/api/projects/${boot.projectId}${path}`, {
     ...init, headers: { authorization: `Bearer ${secret}`, ...(init.headers as Record<string, string>) },
-  } as never) as unknown as Promise<Response>
+  })
   const close = async () => { await mf.dispose(); await hrana.close(); db.dispose() }
-  return { db, boot, call, close }
+  return { mf, db, boot, secret, fetch, call, close }
 }

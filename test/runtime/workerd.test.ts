@@ -1,39 +1,9 @@
-import { Miniflare } from 'miniflare'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { buildWorker } from '../../scripts/build.mjs'
-import { bootstrap } from '../../worker/src/setup/bootstrap.js'
 import { collectorContract, verificationContract } from '../contract/collector-contract.js'
-import { tempDb } from '../helpers/test-app.js'
-import { startHranaServer } from './hrana-server.js'
+import { workerdApp } from './workerd-app.js'
 
-/**
- * The workerd tier: the bundled Worker runs in miniflare (real workerd), its libSQL client
- * speaks Hrana over HTTP, and miniflare's outbound service hands those requests to the
- * test-only Hrana endpoint over the same file the assertions read.
- */
-async function startWorkerd() {
-  const db = await tempDb()
-  const boot = await bootstrap(db.client, { adminPassword: 'workerd tier password', now: Date.now() })
-  const secret = (await db.client.execute({ sql: 'SELECT secret_key FROM projects WHERE id = ?', args: [boot.projectId] })).rows[0].secret_key as string
-  const hrana = await startHranaServer({ dbPath: db.path })
-  const scriptPath = await buildWorker(join(mkdtempSync(join(tmpdir(), 'jimer-workerd-')), 'worker.js'))
-  const mf = new Miniflare({
-    // Handed over as contents: workerd refuses module paths outside its starting directory.
-    modules: [{ type: 'ESModule', path: 'worker.js', contents: readFileSync(scriptPath, 'utf8') }],
-    compatibilityDate: '2026-04-26',
-    bindings: { LIBSQL_URL: 'http://libsql.test' },
-    outboundService: (request: unknown) => hrana.handler(request as Request) as never,
-  })
-  await mf.ready
-  return {
-    mf, db, boot, secret,
-    fetch: (path: string, init?: RequestInit) => mf.dispatchFetch(`http://jimer.test${path}`, init as never) as unknown as Promise<Response>,
-    close: async () => { await mf.dispose(); await hrana.close(); db.dispose() },
-  }
-}
+/** The workerd tier: the collector contract and the Worker entry against the bundled Worker in miniflare (workerd-app.ts). */
+const startWorkerd = () => workerdApp('workerd tier password')
 
 const workerdTarget = async () => {
   const w = await startWorkerd()

@@ -6,9 +6,11 @@
  * extraction per attribute column: ~1.8× at 8 attribute columns).
  */
 import { ApiError } from '../errors.js'
+import type { Kind } from '../segments/condition.js'
 import { ATTRIBUTE_PREFIX, DEFAULT_NATIVE, NATIVE_COLUMNS, type NativeColumn } from './column-names.js'
 
-export type AttributeType = 'string' | 'number' | 'boolean' | 'date' | 'list'
+/** An attribute's declared type: the segment engine's kinds. */
+export type AttributeType = Kind
 /**
  * How a column's values are typed in the file: natives by their SQL column, declared
  * attributes by their declaration, undeclared attributes ('any') by nothing at all.

@@ -4,11 +4,13 @@
  * preview shows is what the import stores.
  */
 import { cleanText } from '../ingest/clean-json.js'
+import type { Kind } from '../segments/condition.js'
 import { JUNK_IDS, LIMITS } from '../ingest/limits.js'
 import { parseSqliteDate } from '../segments/values.js'
 
-export const ATTRIBUTE_TYPES = ['string', 'number', 'boolean', 'date', 'list'] as const
-export type AttributeType = (typeof ATTRIBUTE_TYPES)[number]
+/** An attribute's type: the segment engine's kinds, so what an import stores is what conditions test. */
+export type AttributeType = Kind
+export const ATTRIBUTE_TYPES = ['string', 'number', 'boolean', 'date', 'list'] as const satisfies readonly Kind[]
 export const TARGETS = ['userId', 'email', 'name', 'attribute', 'tag', 'ignore'] as const
 export type Target = (typeof TARGETS)[number]
 export type MatchBy = 'userId' | 'email'
