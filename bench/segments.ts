@@ -11,6 +11,7 @@ import Database from 'libsql'
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { seed } from '../scripts/seed.js'
+import { completeBackfills } from '../worker/src/db/backfill.js'
 import { openCachedConnection } from '../worker/src/db/node-db.js'
 import { groupCommitWriter } from '../worker/src/ingest/writer.js'
 import { treeSchema, type ConditionTree, type Node } from '../worker/src/segments/condition.js'
@@ -67,6 +68,7 @@ export async function benchDb(): Promise<string> {
   // A database seeded by an earlier version gets this version's migrations (indexes) first.
   const migrator = createClient({ url: `file:${dbPath}` })
   await migrate(drizzle(migrator), { migrationsFolder: resolve(import.meta.dirname, '../migrations') })
+  await completeBackfills(migrator, { log: (s) => process.stderr.write(`\r${s}   `) })
   migrator.close()
   return dbPath
 }
@@ -132,7 +134,7 @@ export async function segmentsBench(table: Table): Promise<{ ok: boolean }> {
   const single = leaf({ type: 'property', field: 'last_seen', operator: 'more_than_days_ago', value: 30 } as Node)
   const count = async (t: ConditionTree) => {
     const b = binder()
-    const where = toSql(t, { now, segments: lib.segments }, b.bind)
+    const where = toSql(t, { now, segments: lib.segments, projectId }, b.bind)
     const r = await db.execute({ sql: `SELECT count(*) AS n FROM users u WHERE u.project_id = ${b.bind(projectId)} AND u.status = 'active' AND ${where}`, args: b.args })
     return Number(r.rows[0].n)
   }

@@ -56,7 +56,7 @@ export async function seed(opts: { dbPath: string; users: number; now?: number; 
   const insTag = db.prepare('INSERT OR IGNORE INTO user_tags (project_id, user_pk, tag_id, created_at) VALUES (?, ?, ?, ?)')
 
   // Bulk load: indexes are dropped and rebuilt after, far faster than maintaining them row by row.
-  const indexes = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('events', 'users', 'devices')`).all() as { name: string; sql: string }[]
+  const indexes = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('events', 'users', 'devices', 'user_attributes', 'user_attribute_items')`).all() as { name: string; sql: string }[]
   for (const ix of indexes) db.exec(`DROP INDEX "${ix.name}"`)
 
   const rand = rng(start + 42)

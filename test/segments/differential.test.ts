@@ -5,7 +5,8 @@ import { OPERAND, treeSchema, type ConditionTree, type Node } from '../../worker
 import { evaluate } from '../../worker/src/segments/evaluate.js'
 import { explain } from '../../worker/src/segments/explain.js'
 import { loadFacts, type UserFacts } from '../../worker/src/segments/facts.js'
-import type { EvalContext, SegmentDef } from '../../worker/src/segments/library.js'
+import type { SegmentDef } from '../../worker/src/segments/library.js'
+import type { SqlContext } from '../../worker/src/segments/to-sql.js'
 import { dateOf, testJs, testSql } from '../../worker/src/segments/operators.js'
 import { portableRegex, regexProblem } from '../../worker/src/segments/regex.js'
 import { regexSubject } from '../../worker/src/segments/values.js'
@@ -46,7 +47,7 @@ describe('evaluate, explain and to-sql agree on random trees over random users (
   const users: Sample[] = []
   let pools: AllPools
   let hostilePools: AllPools
-  let ctx: EvalContext
+  let ctx: SqlContext
 
   beforeAll(async () => {
     db = await tempDb()
@@ -58,7 +59,7 @@ describe('evaluate, explain and to-sql agree on random trees over random users (
     hostilePools = poolsOf(hostile)
     const segments = segmentsOf(pools)
     await insertSegments(client, segments)
-    ctx = { now: NOW, segments: new Map(segments.map((s) => [s.id, s])) }
+    ctx = { now: NOW, segments: new Map(segments.map((s) => [s.id, s])), projectId: PROJECT }
     for (const spec of specs) users.push({ spec, pk: await insertUser(client, spec), facts: null! })
     for (const u of users) u.facts = (await loadFacts(client, PROJECT, { pk: u.pk }, EVENT_NAMES))!
   })

@@ -78,7 +78,7 @@ export function tree(node: Node): ConditionTree {
 /** The user's membership through to-sql on the real database. */
 export async function sqlSays(db: Client, t: ConditionTree, pk: number, ctx: EvalContext): Promise<boolean> {
   const b = binder()
-  const where = toSql(t, ctx, b.bind)
+  const where = toSql(t, { ...ctx, projectId: PROJECT }, b.bind)
   const r = await db.execute({ sql: `SELECT u.id FROM users u WHERE u.project_id = ${b.bind(PROJECT)} AND u.id = ${b.bind(pk)} AND ${where}`, args: b.args })
   return r.rows.length === 1
 }

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { createApp } from './app.js'
+import { completeBackfills } from './db/backfill.js'
 import { openCachedConnection } from './db/node-db.js'
 import { startWriteThread } from './db/node-write-runner.js'
 import { groupCommitWriter } from './ingest/writer.js'
@@ -44,6 +45,7 @@ export async function startNode(opts: NodeOptions) {
   const client = createClient({ url: `file:${opts.dbPath}`, timeout: 5000 })
   await client.execute('PRAGMA journal_mode = WAL')
   await migrate(drizzle(client), { migrationsFolder: resolve(root, 'migrations') })
+  await completeBackfills(client, { log: (s) => console.log(s) })
   const boot = await bootstrap(client, { adminEmail: opts.adminEmail, adminPassword: opts.adminPassword, now: Date.now() })
 
   // Reads through cached statements on this thread; writes grouped and committed on their own thread.

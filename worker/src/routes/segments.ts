@@ -52,7 +52,7 @@ segmentRoutes.post('/segments/preview', read, async (c) => {
   const lib = await loadLibrary(db, c.var.projectId)
   checkRefs(lib, null, tree)
   const b = binder()
-  const where = `u.project_id = ${b.bind(c.var.projectId)} AND u.status = 'active' AND ${toSql(tree, { now: now(), segments: lib.segments }, b.bind)}`
+  const where = `u.project_id = ${b.bind(c.var.projectId)} AND u.status = 'active' AND ${toSql(tree, { now: now(), segments: lib.segments, projectId: c.var.projectId }, b.bind)}`
   const [count, sample] = await db.batch([
     { sql: `SELECT count(*) AS n FROM users u WHERE ${where}`, args: b.args },
     { sql: `SELECT u.id, u.user_id, u.email, u.name, u.last_seen FROM users u WHERE ${where} ORDER BY u.last_seen DESC LIMIT 10`, args: b.args },

@@ -28,7 +28,7 @@ export async function recomputeSegment(db: Db, writer: Writer, projectId: string
 export function membershipStatements(projectId: string, seg: SavedSegment, lib: Library, now: number, scope?: (bind: Bind) => string): Stmt[] {
   if (seg.kind !== 'dynamic' || !seg.tree) return []
   const b = binder()
-  const where = toSql(seg.tree, { now, segments: lib.segments }, b.bind)
+  const where = toSql(seg.tree, { now, segments: lib.segments, projectId }, b.bind)
   const within = scope ? scope(b.bind) : null
   const members = `SELECT u.id FROM users u WHERE u.project_id = ${b.bind(projectId)} AND u.status = 'active' AND ${where}${within ? ` AND u.id IN (${within})` : ''}`
   const [p, s, t] = [b.bind(projectId), b.bind(seg.id), b.bind(now)]

@@ -39,6 +39,8 @@ interface Positive {
   label: string
   js(actual: unknown, operand: any, ctx: Ctx): boolean
   sql(ref: SqlRef, operand: any, ctx: Ctx, bind: Bind): string
+  /** For list operators: the same test over one text item (`user_attribute_items.item`), which has its own index. */
+  item?(column: string, operand: any, ctx: Ctx, bind: Bind): string
 }
 type Definition = Positive | { negates: Operator; label: string }
 
@@ -155,6 +157,7 @@ export const OPERATORS = {
     js: (a, b: string, c) => Array.isArray(a) && a.some((x) => isText(x) && fold(x, c) === fold(b, c)),
     // CASE, not AND: SQLite may evaluate both sides of AND, and json_each fails on non-JSON text.
     sql: (r, b, c, bind) => `CASE WHEN ${r.t} = 'array' THEN EXISTS (SELECT 1 FROM json_each(${r.v}) j WHERE j.type = 'text' AND ${foldSql('j.value', c)} = ${bind(fold(b, c))}) END`,
+    item: (column, b, c, bind) => `${foldSql(column, c)} = ${bind(fold(b, c))}`,
   },
   list_not_contains: { negates: 'list_contains', label: 'does not contain' },
   list_is_empty: {

@@ -1,6 +1,11 @@
 import { DAY, type ConditionTree, type Leaf, type Node, type PropertyField } from './condition.js'
 import type { EvalContext } from './library.js'
-import { positiveOf, testSql, type Bind, type Ctx, type SqlRef } from './operators.js'
+import { positiveOf, testJs, testSql, type Bind, type Ctx, type Operator, type SqlRef } from './operators.js'
+
+/** What to-sql is given: the interpreters' context and the project, so every set read is one index range. */
+export interface SqlContext extends EvalContext {
+  projectId: string
+}
 
 /**
  * Numbered parameters (`?1`, `?2`…): a fragment may name one value twice, and the query
@@ -17,12 +22,19 @@ export function binder() {
  * Values only ever travel as bound parameters; identifiers come from the whitelists
  * below; this is the one file that writes SQL fragments for segments.
  *
+ * Plans: native fields test the users row itself; every other leaf is `u.id IN (set)` or
+ * `u.id NOT IN (set)` over an uncorrelated subquery that one index range answers
+ * (typed attributes, list items, tags, events by name and time, interactions, static
+ * members, devices). SQLite builds each set once per query, so a leaf costs one range
+ * read plus a probe per user, and no JSON is parsed per user. Every set column is NOT
+ * NULL, so NOT IN is never NULL.
+ *
  * @example
  * const b = binder()
  * const where = toSql(tree, ctx, b.bind)
  * db.execute({ sql: `SELECT count(*) FROM users u WHERE u.project_id = ${b.bind(projectId)} AND ${where}`, args: b.args })
  */
-export function toSql(tree: ConditionTree, ctx: EvalContext, bind: Bind): string {
+export function toSql(tree: ConditionTree, ctx: SqlContext, bind: Bind): string {
   const compile = (n: Node, seen: Set<number>): string => {
     if (n.type === 'group') {
       if (n.conditions.length === 0) return n.logic === 'and' ? '1' : '0'
@@ -34,7 +46,7 @@ export function toSql(tree: ConditionTree, ctx: EvalContext, bind: Bind): string
     return leafSql(n, ctx, bind, (id) => {
       const s = ctx.segments.get(id)
       if (!s) return '0'
-      if (s.kind === 'static') return `EXISTS (SELECT 1 FROM segment_members sm WHERE sm.segment_id = ${bind(id)} AND sm.user_pk = u.id)`
+      if (s.kind === 'static') return `u.id IN (SELECT sm.user_pk FROM segment_members sm WHERE sm.segment_id = ${bind(id)})`
       // A dynamic segment without conditions has no members: its segment_members rows are a
       // cache, and evaluate reads static memberships only.
       if (!s.tree) return '0'
@@ -73,11 +85,11 @@ const COLUMNS: Record<Exclude<PropertyField, 'jimer_id'>, SqlRef> = {
 }
 
 /**
- * A key of a JSON object column. A path like `$."plan"` is fast, but SQLite's paths cannot
- * quote a key that holds `"` or `\`, and a NUL ends the path: such keys are looked up through
- * json_each instead.
+ * A key of a JSON object column (event properties). A path like `$."plan"` is fast, but
+ * SQLite's paths cannot quote a key that holds `"` or `\`, and a NUL ends the path: such
+ * keys are looked up through json_each instead.
  */
-export function jsonRef(column: 'u.attributes' | 'e.properties', key: string, bind: Bind): SqlRef {
+export function jsonRef(column: 'e.properties', key: string, bind: Bind): SqlRef {
   if (!/["\\\u0000]/.test(key)) {
     const path = bind(`$."${key}"`)
     return { v: `json_extract(${column}, ${path})`, t: `json_type(${column}, ${path})` }
@@ -86,29 +98,57 @@ export function jsonRef(column: 'u.attributes' | 'e.properties', key: string, bi
   return { v: `(SELECT value FROM json_each(${column}) WHERE key = ${k})`, t: `(SELECT type FROM json_each(${column}) WHERE key = ${k})` }
 }
 
-function leafSql(leaf: Leaf, ctx: EvalContext, bind: Bind, inSegment: (id: number) => string): string {
+/**
+ * A leaf over a per-user set. `select(where)` is the subquery of user keys whose row
+ * passes `where`; `test` is the positive operator over that row (it may be NULL);
+ * `absentPasses` says whether a user with no row passes the positive (list_is_empty, a
+ * count of 0), as evaluate reads an absent value. The leaf is then a plain IN / NOT IN:
+ * - absent fails: members of the positive are exactly `IN (rows passing)`;
+ * - absent passes: they are `NOT IN (rows failing)`.
+ */
+function overSet(select: (where: string) => string, test: string, absentPasses: boolean, negated: boolean): string {
+  const positive = absentPasses ? `u.id NOT IN (${select(`NOT coalesce((${test}), 0)`)})` : `u.id IN (${select(test)})`
+  return negated ? `NOT ${positive}` : positive
+}
+
+/** The positive operator of a leaf, compiled over a row of a set, and what an absent value gives. */
+function positiveParts(op: Operator, ref: SqlRef, operand: unknown, ctx: Ctx, bind: Bind, absent: unknown) {
+  const { positive, negated } = positiveOf(op)
+  return { test: positive.sql(ref, operand, ctx, bind), absentPasses: testJs(op, absent, operand, ctx) !== negated, negated }
+}
+
+function leafSql(leaf: Leaf, ctx: SqlContext, bind: Bind, inSegment: (id: number) => string): string {
   const opCtx = (caseSensitive?: boolean): Ctx => ({ caseSensitive: caseSensitive ?? false, now: ctx.now })
   switch (leaf.type) {
     case 'property': {
       if (leaf.field !== 'jimer_id') return testSql(leaf.operator, COLUMNS[leaf.field], leaf.value, opCtx(leaf.caseSensitive), bind)
-      const { positive, negated } = positiveOf(leaf.operator)
-      const ref = { v: 'd.anonymous_id', t: `'text'` }
-      return `${negated ? 'NOT ' : ''}EXISTS (SELECT 1 FROM devices d WHERE d.user_pk = u.id AND coalesce((${positive.sql(ref, leaf.value, opCtx(leaf.caseSensitive), bind)}), 0))`
+      const p = positiveParts(leaf.operator, { v: 'd.anonymous_id', t: `'text'` }, leaf.value, opCtx(leaf.caseSensitive), bind, undefined)
+      const project = bind(ctx.projectId)
+      // A user with no device has no Jimer ID: the positive fails, as in evaluate.
+      return overSet((w) => `SELECT d.user_pk FROM devices d WHERE d.project_id = ${project} AND d.user_pk IS NOT NULL AND ${w}`, p.test, false, p.negated)
     }
-    case 'attribute':
-      return testSql(leaf.operator, jsonRef('u.attributes', leaf.key, bind), leaf.value, opCtx(leaf.caseSensitive), bind)
+    case 'attribute': {
+      const c = opCtx(leaf.caseSensitive)
+      const [project, key] = [bind(ctx.projectId), bind(leaf.key)]
+      const { positive, negated } = positiveOf(leaf.operator)
+      if (positive.item) {
+        // The text items of list attributes have their own index: no JSON is read at all.
+        return `${negated ? 'NOT ' : ''}u.id IN (SELECT li.user_pk FROM user_attribute_items li WHERE li.project_id = ${project} AND li.key = ${key} AND ${positive.item('li.item', leaf.value, c, bind)})`
+      }
+      const p = positiveParts(leaf.operator, { v: 'a.value', t: 'a.type' }, leaf.value, c, bind, undefined)
+      return overSet((w) => `SELECT a.user_pk FROM user_attributes a WHERE a.project_id = ${project} AND a.key = ${key} AND ${w}`, p.test, p.absentPasses, p.negated)
+    }
     case 'tag':
-      return `${leaf.operator === 'has_none' ? 'NOT ' : ''}EXISTS (SELECT 1 FROM user_tags ut WHERE ut.user_pk = u.id AND ut.tag_id IN (${leaf.tagIds.map(bind).join(', ')}))`
+      return `${leaf.operator === 'has_none' ? 'NOT ' : ''}u.id IN (SELECT ut.user_pk FROM user_tags ut WHERE ut.tag_id IN (${leaf.tagIds.map(bind).join(', ')}))`
     case 'event': {
-      const where = [`e.user_pk = u.id`, `e.name = ${bind(leaf.event)}`]
+      const where = [`e.project_id = ${bind(ctx.projectId)}`, `e.name = ${bind(leaf.event)}`]
       const w = leaf.window
       if (w && 'lastDays' in w) where.push(`e.timestamp >= ${bind(ctx.now - w.lastDays * DAY)}`)
       if (w && 'from' in w && w.from !== undefined) where.push(`e.timestamp >= ${bind(w.from)}`)
       if (w && 'to' in w && w.to !== undefined) where.push(`e.timestamp <= ${bind(w.to)}`)
       for (const f of leaf.where ?? []) where.push(testSql(f.operator, jsonRef('e.properties', f.property, bind), f.value, opCtx(f.caseSensitive), bind))
-      if (leaf.measure === 'did' || leaf.measure === 'did_not') {
-        return `${leaf.measure === 'did_not' ? 'NOT ' : ''}EXISTS (SELECT 1 FROM events e WHERE ${where.join(' AND ')})`
-      }
+      const events = `SELECT e.user_pk FROM events e WHERE ${where.join(' AND ')}`
+      if (leaf.measure === 'did' || leaf.measure === 'did_not') return `${leaf.measure === 'did_not' ? 'NOT ' : ''}u.id IN (${events})`
       let measure = 'count(*)'
       if (leaf.measure !== 'count') {
         const p = jsonRef('e.properties', leaf.property!, bind)
@@ -116,19 +156,21 @@ function leafSql(leaf: Leaf, ctx: EvalContext, bind: Bind, inSegment: (id: numbe
         const value = leaf.measure === 'sum' || leaf.measure === 'avg' ? `CAST(${p.v} AS REAL)` : p.v
         measure = `${leaf.measure}(CASE WHEN ${p.t} IN ('integer', 'real') THEN ${value} END)`
       }
-      // NULL (nothing to aggregate) fails every comparison, as in evaluate.
-      return testSql(leaf.operator!, { v: `(SELECT ${measure} FROM events e WHERE ${where.join(' AND ')})`, t: `'real'` }, leaf.value, opCtx(), bind)
+      // A user without matching events counts 0, and has nothing to aggregate (NULL fails every comparison).
+      const p = positiveParts(leaf.operator!, { v: measure, t: `'real'` }, leaf.value, opCtx(), bind, leaf.measure === 'count' ? 0 : null)
+      return overSet((having) => `${events} GROUP BY e.user_pk HAVING ${having}`, p.test, p.absentPasses, p.negated)
     }
     case 'experience': {
-      const exp = bind(leaf.experience)
+      const [project, exp] = [bind(ctx.projectId), bind(leaf.experience)]
       if (leaf.action === 'answered') {
         const answer = leaf.answer === undefined ? '' : ` AND ${testSql('is', { v: 'r.answer', t: `CASE WHEN r.answer IS NULL THEN NULL ELSE 'text' END` }, leaf.answer, opCtx(leaf.caseSensitive), bind)}`
-        return `EXISTS (SELECT 1 FROM responses r WHERE r.user_pk = u.id AND r.experience_id = ${exp}${answer})`
+        return `u.id IN (SELECT r.user_pk FROM responses r WHERE r.project_id = ${project} AND r.experience_id = ${exp}${answer})`
       }
       const action = bind(leaf.action === 'not_seen' ? 'seen' : leaf.action)
-      return `${leaf.action === 'not_seen' ? 'NOT ' : ''}EXISTS (SELECT 1 FROM interactions i WHERE i.user_pk = u.id AND i.experience_id = ${exp} AND i.action = ${action})`
+      return `${leaf.action === 'not_seen' ? 'NOT ' : ''}u.id IN (SELECT i.user_pk FROM interactions i WHERE i.project_id = ${project} AND i.experience_id = ${exp} AND i.action = ${action})`
     }
     case 'segment':
       return `${leaf.operator === 'not_in' ? 'NOT ' : ''}(${inSegment(leaf.segmentId)})`
   }
 }
+
