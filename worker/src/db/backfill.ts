@@ -11,14 +11,14 @@ export const BACKFILL_BATCH = 5_000
  * are (INSERT OR IGNORE: the trigger wrote the same current values).
  *
  * Run before serving: `npm start` and the deploy script call it after migrating.
- * Returns the number of users copied by this call.
+ * `maxBatches` stops early (the next call goes on). Returns the span of user keys copied.
  *
  * @example await completeBackfills(db, { log: console.log })
  */
-export async function completeBackfills(db: Db, opts: { batch?: number; log?: (s: string) => void } = {}): Promise<number> {
+export async function completeBackfills(db: Db, opts: { batch?: number; maxBatches?: number; log?: (s: string) => void } = {}): Promise<number> {
   const batch = opts.batch ?? BACKFILL_BATCH
   let copied = 0
-  for (;;) {
+  for (let n = 0; n < (opts.maxBatches ?? Infinity); n++) {
     const { rows } = await db.execute(`SELECT through_pk, last_pk FROM storage_backfills WHERE name = 'user_attributes'`)
     if (!rows[0]) return copied
     const through = Number(rows[0].through_pk)
@@ -45,4 +45,5 @@ export async function completeBackfills(db: Db, opts: { batch?: number; log?: (s
     copied += to - through
     opts.log?.(`typed attributes: ${to.toLocaleString('en')} / ${last.toLocaleString('en')} users`)
   }
+  return copied
 }

@@ -5,7 +5,7 @@ import { ApiError } from '../errors.js'
 import { planMessage } from '../ingest/plan.js'
 import { isRejection, normalizeMessage } from '../ingest/normalize.js'
 import { requireProject, type Role } from '../middleware/admin-auth.js'
-import { treeSchema } from '../segments/condition.js'
+import { treeSchema, type ConditionTree } from '../segments/condition.js'
 import { loadLibrary } from '../segments/store.js'
 import { binder, toSql } from '../segments/to-sql.js'
 import { checkAttributeTypes } from '../users/attributes.js'
@@ -32,37 +32,41 @@ userList.get('/users', requireProject('viewer'), async (c) => {
   const q = parseOr400(listQuery, c.req.query())
   const { db, now } = c.var.deps
   const projectId = c.var.projectId
-  const b = binder()
-  const where = [`u.project_id = ${b.bind(projectId)}`]
-  if (q.status !== 'all') where.push(`u.status = ${b.bind(q.status)}`)
-  if (q.q) where.push(searchSql(q.q, q.match, projectId, b.bind))
+  let tree: ConditionTree | undefined
   if (q.filter) {
     let raw: unknown
     try { raw = JSON.parse(q.filter) } catch { throw new ApiError(400, 'invalid_field', 'filter is not valid JSON', 'filter') }
-    const tree = parseOr400(treeSchema, raw, 'filter.')
-    const lib = await loadLibrary(db, projectId)
-    where.push(toSql(tree, { now: now(), segments: lib.segments, projectId }, b.bind))
+    tree = parseOr400(treeSchema, raw, 'filter.')
+  }
+  const segments = tree ? (await loadLibrary(db, projectId)).segments : new Map()
+  const at = now()
+  /** The list's conditions; `probe`: for a walk of the last-seen index in order. */
+  const conditions = (b: ReturnType<typeof binder>, probe: boolean) => {
+    const where = [`u.project_id = ${b.bind(projectId)}`]
+    if (q.status !== 'all') where.push(`u.status = ${b.bind(q.status)}`)
+    if (q.q) where.push(searchSql(q.q, q.match, projectId, b.bind, probe))
+    if (tree) where.push(toSql(tree, { now: at, segments, projectId, probeOnly: probe }, b.bind))
+    return where
   }
   // The total: exact, from the trigger-kept counts when nothing narrows the list, else
   // counted through the indexes the conditions compile to.
-  const narrowed = Boolean(q.q || q.filter)
-  const listedSql = `SELECT coalesce(sum(n), 0) AS n FROM user_counts WHERE project_id = ?${q.status === 'all' ? '' : ' AND status = ?'}`
-  const listedStmt = { sql: listedSql, args: q.status === 'all' ? [projectId] : [projectId, q.status] }
-  const [count, counts] = await db.batch([
-    narrowed ? { sql: `SELECT count(*) AS n FROM users u WHERE ${where.join(' AND ')}`, args: [...b.args] } : listedStmt,
-    listedStmt,
-  ], 'read')
+  const narrowed = Boolean(q.q || tree)
+  const listed = { sql: `SELECT coalesce(sum(n), 0) AS n FROM user_counts WHERE project_id = ?${q.status === 'all' ? '' : ' AND status = ?'}`, args: q.status === 'all' ? [projectId] : [projectId, q.status] }
+  const cb = binder()
+  const countWhere = conditions(cb, false)
+  const [count, counts] = await db.batch([narrowed ? { sql: `SELECT count(*) AS n FROM users u WHERE ${countWhere.join(' AND ')}`, args: cb.args } : listed, listed], 'read')
   const total = Number(count.rows[0].n)
-  const listed = Number(counts.rows[0].n)
+  // The page: walking the (project, status, last seen) index in order finds `limit` matches
+  // after about limit × listed / total entries, probing each condition's set; when that is
+  // many (a rare match), the matches are gathered from their own indexes and sorted instead.
+  const walk = !narrowed || total * WALK_LIMIT >= q.limit * Number(counts.rows[0].n)
+  const b = binder()
+  const where = conditions(b, walk)
   if (q.after) {
     const [lastSeen, id] = q.after.split(':').map(Number)
     where.push(`(u.last_seen < ${b.bind(lastSeen)} OR (u.last_seen = ${b.bind(lastSeen)} AND u.id < ${b.bind(id)}))`)
   }
-  // The page: walking the (project, status, last seen) index in order finds `limit` matches
-  // after about limit × listed / total entries; when that is many (a rare match), the matches
-  // are gathered from their own indexes and sorted instead (`+` keeps the order index out).
-  const walk = !narrowed || total * WALK_LIMIT >= q.limit * listed
-  const order = walk ? 'u.last_seen DESC, u.id DESC' : '+u.last_seen DESC, +u.id DESC'
+  const order = walk ? 'u.last_seen DESC, u.id DESC' : '+u.last_seen DESC, u.id DESC'
   const page = await db.execute({ sql: `SELECT u.id, u.user_id, u.anonymous_id, u.email, u.name, u.status, u.last_seen FROM users u WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${b.bind(q.limit)}`, args: b.args })
   const ids = page.rows.map((r) => Number(r.id))
   const tags = ids.length

@@ -163,7 +163,8 @@ export const OPERATORS = {
   list_is_empty: {
     label: 'is empty',
     js: (a) => a === undefined || a === null || (Array.isArray(a) && a.length === 0),
-    sql: (r) => `CASE WHEN ${r.t} IS NULL OR ${r.t} = 'null' THEN 1 WHEN ${r.t} = 'array' THEN json_array_length(${r.v}) = 0 ELSE 0 END`,
+    // SQLite writes an array value minified: the empty one is the text '[]', no parse needed.
+    sql: (r) => `CASE WHEN ${r.t} IS NULL OR ${r.t} = 'null' THEN 1 WHEN ${r.t} = 'array' THEN ${r.v} = '[]' ELSE 0 END`,
   },
   list_is_not_empty: { negates: 'list_is_empty', label: 'is not empty' },
 } satisfies Record<Operator, Definition>

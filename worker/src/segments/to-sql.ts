@@ -5,6 +5,8 @@ import { positiveOf, testJs, testSql, type Bind, type Ctx, type Operator, type S
 /** What to-sql is given: the interpreters' context and the project, so every set read is one index range. */
 export interface SqlContext extends EvalContext {
   projectId: string
+  /** Never drive the query from a set (a page walks the last-seen index in order instead). */
+  probeOnly?: boolean
 }
 
 /**
@@ -35,26 +37,31 @@ export function binder() {
  * db.execute({ sql: `SELECT count(*) FROM users u WHERE u.project_id = ${b.bind(projectId)} AND ${where}`, args: b.args })
  */
 export function toSql(tree: ConditionTree, ctx: SqlContext, bind: Bind): string {
-  const compile = (n: Node, seen: Set<number>): string => {
+  // `probe`: inside an OR (or when the caller walks an index in order) a set is only probed,
+  // `+u.id IN (…)`: SQLite's MULTI-INDEX OR would otherwise fetch each member's row by key,
+  // measured slower than one pass over the (project, status, last seen) index.
+  const compile = (n: Node, seen: Set<number>, probe: boolean): string => {
     if (n.type === 'group') {
       if (n.conditions.length === 0) return n.logic === 'and' ? '1' : '0'
       // Cheapest first: SQLite stops at the first term that decides, so a plain column
-      // test can spare the JSON parsing and subqueries behind it. The answer is the same.
-      const parts = [...n.conditions].sort((x, y) => cost(x) - cost(y)).map((c) => compile(c, seen))
+      // test can spare the set probes behind it. The answer is the same.
+      const inner = probe || (n.logic === 'or' && n.conditions.length > 1)
+      const parts = [...n.conditions].sort((x, y) => cost(x) - cost(y)).map((c) => compile(c, seen, inner))
       return `(${parts.join(n.logic === 'and' ? ' AND ' : ' OR ')})`
     }
-    return leafSql(n, ctx, bind, (id) => {
-      const s = ctx.segments.get(id)
+    const id = probe ? '+u.id' : 'u.id'
+    return leafSql(n, ctx, bind, id, (sid) => {
+      const s = ctx.segments.get(sid)
       if (!s) return '0'
-      if (s.kind === 'static') return `u.id IN (SELECT sm.user_pk FROM segment_members sm WHERE sm.segment_id = ${bind(id)})`
+      if (s.kind === 'static') return `${id} IN (SELECT sm.user_pk FROM segment_members sm WHERE sm.segment_id = ${bind(sid)})`
       // A dynamic segment without conditions has no members: its segment_members rows are a
       // cache, and evaluate reads static memberships only.
       if (!s.tree) return '0'
-      if (seen.has(id)) throw new Error(`segment ${id} composes itself`)
-      return compile(s.tree.root, new Set([...seen, id]))
+      if (seen.has(sid)) throw new Error(`segment ${sid} composes itself`)
+      return compile(s.tree.root, new Set([...seen, sid]), probe)
     })
   }
-  return compile(tree.root, new Set())
+  return compile(tree.root, new Set(), ctx.probeOnly ?? false)
 }
 
 /** A rough price of evaluating a node in SQL, to put cheap tests first. */
@@ -106,8 +113,8 @@ export function jsonRef(column: 'e.properties', key: string, bind: Bind): SqlRef
  * - absent fails: members of the positive are exactly `IN (rows passing)`;
  * - absent passes: they are `NOT IN (rows failing)`.
  */
-function overSet(select: (where: string) => string, test: string, absentPasses: boolean, negated: boolean): string {
-  const positive = absentPasses ? `u.id NOT IN (${select(`NOT coalesce((${test}), 0)`)})` : `u.id IN (${select(test)})`
+function overSet(id: string, select: (where: string) => string, test: string, absentPasses: boolean, negated: boolean): string {
+  const positive = absentPasses ? `${id} NOT IN (${select(`NOT coalesce((${test}), 0)`)})` : `${id} IN (${select(test)})`
   return negated ? `NOT ${positive}` : positive
 }
 
@@ -117,7 +124,7 @@ function positiveParts(op: Operator, ref: SqlRef, operand: unknown, ctx: Ctx, bi
   return { test: positive.sql(ref, operand, ctx, bind), absentPasses: testJs(op, absent, operand, ctx) !== negated, negated }
 }
 
-function leafSql(leaf: Leaf, ctx: SqlContext, bind: Bind, inSegment: (id: number) => string): string {
+function leafSql(leaf: Leaf, ctx: SqlContext, bind: Bind, id: string, inSegment: (id: number) => string): string {
   const opCtx = (caseSensitive?: boolean): Ctx => ({ caseSensitive: caseSensitive ?? false, now: ctx.now })
   switch (leaf.type) {
     case 'property': {
@@ -125,7 +132,7 @@ function leafSql(leaf: Leaf, ctx: SqlContext, bind: Bind, inSegment: (id: number
       const p = positiveParts(leaf.operator, { v: 'd.anonymous_id', t: `'text'` }, leaf.value, opCtx(leaf.caseSensitive), bind, undefined)
       const project = bind(ctx.projectId)
       // A user with no device has no Jimer ID: the positive fails, as in evaluate.
-      return overSet((w) => `SELECT d.user_pk FROM devices d WHERE d.project_id = ${project} AND d.user_pk IS NOT NULL AND ${w}`, p.test, false, p.negated)
+      return overSet(id, (w) => `SELECT d.user_pk FROM devices d WHERE d.project_id = ${project} AND d.user_pk IS NOT NULL AND ${w}`, p.test, false, p.negated)
     }
     case 'attribute': {
       const c = opCtx(leaf.caseSensitive)
@@ -133,13 +140,13 @@ function leafSql(leaf: Leaf, ctx: SqlContext, bind: Bind, inSegment: (id: number
       const { positive, negated } = positiveOf(leaf.operator)
       if (positive.item) {
         // The text items of list attributes have their own index: no JSON is read at all.
-        return `${negated ? 'NOT ' : ''}u.id IN (SELECT li.user_pk FROM user_attribute_items li WHERE li.project_id = ${project} AND li.key = ${key} AND ${positive.item('li.item', leaf.value, c, bind)})`
+        return `${negated ? 'NOT ' : ''}${id} IN (SELECT li.user_pk FROM user_attribute_items li WHERE li.project_id = ${project} AND li.key = ${key} AND ${positive.item('li.item', leaf.value, c, bind)})`
       }
       const p = positiveParts(leaf.operator, { v: 'a.value', t: 'a.type' }, leaf.value, c, bind, undefined)
-      return overSet((w) => `SELECT a.user_pk FROM user_attributes a WHERE a.project_id = ${project} AND a.key = ${key} AND ${w}`, p.test, p.absentPasses, p.negated)
+      return overSet(id, (w) => `SELECT a.user_pk FROM user_attributes a WHERE a.project_id = ${project} AND a.key = ${key} AND ${w}`, p.test, p.absentPasses, p.negated)
     }
     case 'tag':
-      return `${leaf.operator === 'has_none' ? 'NOT ' : ''}u.id IN (SELECT ut.user_pk FROM user_tags ut WHERE ut.tag_id IN (${leaf.tagIds.map(bind).join(', ')}))`
+      return `${leaf.operator === 'has_none' ? 'NOT ' : ''}${id} IN (SELECT ut.user_pk FROM user_tags ut WHERE ut.tag_id IN (${leaf.tagIds.map(bind).join(', ')}))`
     case 'event': {
       const where = [`e.project_id = ${bind(ctx.projectId)}`, `e.name = ${bind(leaf.event)}`]
       const w = leaf.window
@@ -148,7 +155,7 @@ function leafSql(leaf: Leaf, ctx: SqlContext, bind: Bind, inSegment: (id: number
       if (w && 'to' in w && w.to !== undefined) where.push(`e.timestamp <= ${bind(w.to)}`)
       for (const f of leaf.where ?? []) where.push(testSql(f.operator, jsonRef('e.properties', f.property, bind), f.value, opCtx(f.caseSensitive), bind))
       const events = `SELECT e.user_pk FROM events e WHERE ${where.join(' AND ')}`
-      if (leaf.measure === 'did' || leaf.measure === 'did_not') return `${leaf.measure === 'did_not' ? 'NOT ' : ''}u.id IN (${events})`
+      if (leaf.measure === 'did' || leaf.measure === 'did_not') return `${leaf.measure === 'did_not' ? 'NOT ' : ''}${id} IN (${events})`
       let measure = 'count(*)'
       if (leaf.measure !== 'count') {
         const p = jsonRef('e.properties', leaf.property!, bind)
@@ -158,16 +165,17 @@ function leafSql(leaf: Leaf, ctx: SqlContext, bind: Bind, inSegment: (id: number
       }
       // A user without matching events counts 0, and has nothing to aggregate (NULL fails every comparison).
       const p = positiveParts(leaf.operator!, { v: measure, t: `'real'` }, leaf.value, opCtx(), bind, leaf.measure === 'count' ? 0 : null)
-      return overSet((having) => `${events} GROUP BY e.user_pk HAVING ${having}`, p.test, p.absentPasses, p.negated)
+      // `+e.user_pk`: grouping must not pick the (user, time) index over the (name, time) range.
+      return overSet(id, (having) => `${events} GROUP BY +e.user_pk HAVING ${having}`, p.test, p.absentPasses, p.negated)
     }
     case 'experience': {
       const [project, exp] = [bind(ctx.projectId), bind(leaf.experience)]
       if (leaf.action === 'answered') {
         const answer = leaf.answer === undefined ? '' : ` AND ${testSql('is', { v: 'r.answer', t: `CASE WHEN r.answer IS NULL THEN NULL ELSE 'text' END` }, leaf.answer, opCtx(leaf.caseSensitive), bind)}`
-        return `u.id IN (SELECT r.user_pk FROM responses r WHERE r.project_id = ${project} AND r.experience_id = ${exp}${answer})`
+        return `${id} IN (SELECT r.user_pk FROM responses r WHERE r.project_id = ${project} AND r.experience_id = ${exp}${answer})`
       }
       const action = bind(leaf.action === 'not_seen' ? 'seen' : leaf.action)
-      return `${leaf.action === 'not_seen' ? 'NOT ' : ''}u.id IN (SELECT i.user_pk FROM interactions i WHERE i.project_id = ${project} AND i.experience_id = ${exp} AND i.action = ${action})`
+      return `${leaf.action === 'not_seen' ? 'NOT ' : ''}${id} IN (SELECT i.user_pk FROM interactions i WHERE i.project_id = ${project} AND i.experience_id = ${exp} AND i.action = ${action})`
     }
     case 'segment':
       return `${leaf.operator === 'not_in' ? 'NOT ' : ''}(${inSegment(leaf.segmentId)})`

@@ -8,21 +8,25 @@ import type { Bind } from '../segments/operators.js'
  *   case by Unicode's simple case mapping (É = é, ǅ = ǆ; ß is not ss); diacritics are kept
  *   (é ≠ e). `^"…"` is "a field starts with".
  * - 1 or 2 characters (too short for a trigram): "starts with", whatever `match` says,
- *   through the (project, email|name|user id) indexes: one GLOB range per spelling of the
+ *   through the (project, email|name|user id) indexes: one key range per spelling of the
  *   term's letters in upper and lower case.
+ *
+ * `probe`: the match set is only probed (a page walking the last-seen index in order).
  */
-export function searchSql(term: string, match: 'prefix' | 'contains', projectId: string, bind: Bind): string {
+export function searchSql(term: string, match: 'prefix' | 'contains', projectId: string, bind: Bind, probe = false): string {
   const chars = [...term]
   if (chars.length >= 3) {
     const phrase = `${match === 'prefix' ? '^' : ''}"${term.replaceAll('"', '""')}"`
-    return `u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ${bind(phrase)})`
+    return `${probe ? '+' : ''}u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ${bind(phrase)})`
   }
+  // A prefix as a key range: exactly the texts ≥ s and < s with its last character + 1.
   const p = bind(projectId)
   const ranges = spellings(chars).flatMap((s) => {
-    const glob = bind(s.replace(/[*?[]/g, (ch) => `[${ch}]`) + '*')
-    return ['u.user_id', 'u.email', 'u.name'].map((col) => `(u.project_id = ${p} AND ${col} GLOB ${glob})`)
+    const last = s.codePointAt(s.length - 1)!
+    const [from, to] = [bind(s), bind(s.slice(0, -[...s].pop()!.length) + String.fromCodePoint(last + 1))]
+    return ['user_id', 'email', 'name'].map((col) => `SELECT id FROM users WHERE project_id = ${p} AND ${col} >= ${from} AND ${col} < ${to}`)
   })
-  return `(${ranges.join(' OR ')})`
+  return `${probe ? '+' : ''}u.id IN (${ranges.join(' UNION ALL ')})`
 }
 
 /** Every spelling of a short term with each letter in its upper or lower case (at most 4 for 2 letters). */

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { treeSchema, type Node } from '../../worker/src/segments/condition.js'
+import { binder, toSql } from '../../worker/src/segments/to-sql.js'
+import { searchSql } from '../../worker/src/users/search.js'
+import { tempDb } from '../helpers/test-app.js'
+import { insertUser, NOW, PROJECT } from './harness.js'
+
+const attr = (key: string, operator: string, value?: unknown) => ({ type: 'attribute', key, operator, value }) as Node
+const group = (logic: 'and' | 'or', ...conditions: Node[]) => ({ type: 'group', logic, conditions }) as Node
+const lastSeen = { type: 'property', field: 'last_seen', operator: 'more_than_days_ago', value: 90 } as Node
+
+/** Representative trees: each leaf kind that reads a set, alone, under AND and under OR. */
+const TREES: [string, Node][] = [
+  ['a text attribute, case-insensitive', attr('plan', 'is', 'Pro')],
+  ['a text attribute, case-sensitive', { ...attr('plan', 'is', 'pro'), caseSensitive: true } as Node],
+  ['a number range', attr('seats', 'gte', 10)],
+  ['a negation', attr('plan', 'is_not', 'pro')],
+  ['a list item', attr('features', 'list_contains', 'SSO')],
+  ['an empty list (absent passes)', attr('features', 'list_is_empty')],
+  ['a date attribute', attr('renewal', 'within_next_days', 30)],
+  ['the 3-condition AND/OR', group('or', group('and', attr('plan', 'is', 'pro'), attr('seats', 'gte', 10)), lastSeen)],
+  ['an OR of attributes', group('or', attr('role', 'is', 'admin'), attr('features', 'list_contains', 'sso'), attr('beta', 'is_true'))],
+  ['an event sum in a window', { type: 'event', event: 'order_placed', measure: 'sum', property: 'total', operator: 'gte', value: 500, window: { lastDays: 30 } } as Node],
+  ['an event count below (absent passes)', { type: 'event', event: 'login', measure: 'count', operator: 'lt', value: 2 } as Node],
+  ['a tag', { type: 'tag', operator: 'has_any', tagIds: [1, 2] } as Node],
+]
+
+describe('to-sql plans: attribute and event leaves are index lookups, never a JSON scan of users', () => {
+  let db: Awaited<ReturnType<typeof tempDb>>
+  beforeAll(async () => {
+    db = await tempDb()
+    for (let i = 0; i < 300; i++) {
+      await insertUser(db.client, {
+        attributes: { plan: ['free', 'pro', 'starter'][i % 3], seats: i % 40, role: i % 7 ? 'editor' : 'admin', beta: i % 5 === 0, features: i % 4 ? ['api'] : ['sso', 'api'], renewal: NOW + (i % 60) * 86_400_000 },
+        events: i % 2 ? [{ name: 'order_placed', at: NOW - (i % 40) * 86_400_000, props: { total: i * 3 } }, { name: 'login', at: NOW - i * 1000 }] : [],
+      })
+    }
+  })
+  afterAll(() => db.dispose())
+
+  const planOf = async (sql: string, args: unknown[]) =>
+    (await db.client.execute({ sql: `EXPLAIN QUERY PLAN ${sql}`, args: args as never })).rows.map((r) => String(r.detail))
+
+  it.each(TREES)('%s', async (_name, node) => {
+    const b = binder()
+    const root = node.type === 'group' ? node : group('and', node)
+    const where = toSql(treeSchema.parse({ version: 1, root }), { now: NOW, segments: new Map(), projectId: PROJECT }, b.bind)
+    // No JSON at all for attribute leaves: they read typed rows. (Event properties are
+    // still read from each event of the name in the window.)
+    if (!where.includes('FROM events e')) expect(where).not.toMatch(/json_/)
+    const plan = await planOf(`SELECT count(*) FROM users u WHERE u.project_id = ${b.bind(PROJECT)} AND u.status = 'active' AND ${where}`, b.args)
+    const text = plan.join('\n')
+    // users is read through an index (a covering scan of (project, status, last seen) at most), never row by row.
+    expect(text, text).not.toMatch(/SCAN u(?! USING COVERING INDEX)\b/)
+    expect(text, text).not.toMatch(/MULTI-INDEX OR/)
+    for (const line of plan.filter((l) => /\b(a|li|e|ut)\b USING|SCAN (a|li|e|ut)\b/.test(l))) {
+      expect(line, text).toMatch(/^SEARCH (a|li|e|ut) USING (COVERING )?INDEX (user_attributes_key_value|user_attributes_key_folded|user_attribute_items_folded|events_project_name_time|user_tags_tag)/)
+    }
+  })
+
+  it('a page that walks the last-seen index probes the sets instead of driving from them', async () => {
+    const b = binder()
+    const where = toSql(treeSchema.parse({ version: 1, root: group('and', attr('plan', 'is', 'pro')) }), { now: NOW, segments: new Map(), projectId: PROJECT, probeOnly: true }, b.bind)
+    const plan = (await planOf(`SELECT u.id FROM users u WHERE u.project_id = ${b.bind(PROJECT)} AND u.status = 'active' AND ${where} ORDER BY u.last_seen DESC, u.id DESC LIMIT 50`, b.args)).join('\n')
+    expect(plan).toMatch(/SEARCH u USING COVERING INDEX users_project_status_last_seen/)
+    expect(plan).not.toMatch(/TEMP B-TREE FOR ORDER BY/)
+  })
+
+  it('search reads the trigram index from 3 characters and the column indexes below', async () => {
+    for (const [term, index] of [['ann', /users_search VIRTUAL TABLE/], ['an', /users_project_(email|name|user_id)/]] as const) {
+      const b = binder()
+      const plan = (await planOf(`SELECT count(*) FROM users u WHERE u.project_id = ${b.bind(PROJECT)} AND ${searchSql(term, 'contains', PROJECT, b.bind)}`, b.args)).join('\n')
+      expect(plan, plan).toMatch(index)
+      expect(plan, plan).not.toMatch(/SCAN u(?! USING COVERING INDEX)\b/)
+    }
+  })
+})
