@@ -149,6 +149,11 @@ export async function snapshotProject(db: TestApp['db'], projectId: string): Pro
     else if (table === 'accounts') where = 'id IN (SELECT account_id FROM project_members WHERE project_id = :p)'
     // Sign-ins during the run touch these; their own tests say what they must hold.
     else if (table === 'sessions' || table === 'login_failures') continue
+    // The search index: a project's entries are its users' rowids. FTS5's own pages
+    // (_data, _idx, _config) are shared by every project and change with any write.
+    else if (table === 'users_search') where = 'rowid IN (SELECT id FROM users WHERE project_id = :p)'
+    else if (table === 'users_search_docsize') where = 'id IN (SELECT id FROM users WHERE project_id = :p)'
+    else if (/^users_search_(data|idx|config)$/.test(table)) continue
     else where = '1'
     const { rows } = await db.execute({ sql: `SELECT * FROM "${table}" WHERE ${where} ORDER BY 1, 2`, args: where.includes(':p') ? { p: projectId } : {} })
     out[table] = rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c]])))
