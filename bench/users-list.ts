@@ -12,6 +12,8 @@ import type { Table } from './table.js'
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]
 const DAY = 86_400_000
+/** Issue goals per case: unfiltered first page, search, 3-condition filter. */
+const GOALS = [50, 50, 200]
 
 export async function usersListBench(table: Table): Promise<{ ok: boolean }> {
   const dbPath = await benchDb()
@@ -61,7 +63,7 @@ export async function usersListBench(table: Table): Promise<{ ok: boolean }> {
     const p95 = pct(times, 95)
     table.add({
       figure: `Users list API, first page + total, ${label}, ${USERS.toLocaleString('en')} users (p95)`, value: `${p95.toFixed(0)} ms`,
-      baseline: 'same list, JS filter + sort in memory', baselineValue: `${baseline.toFixed(0)} ms`, ratio: (p95 / baseline).toFixed(2), target: '≤ 200 ms', met: p95 <= 200,
+      baseline: 'same list, JS filter + sort in memory', baselineValue: `${baseline.toFixed(0)} ms`, ratio: (p95 / baseline).toFixed(2), target: `≤ ${GOALS[i]} ms`, met: p95 <= GOALS[i],
     })
   }
   table.note(`users list: totals agree with the in-memory baseline: ${ok ? 'yes' : `NO (${mismatches.join('; ')})`}`)
