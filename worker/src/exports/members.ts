@@ -18,21 +18,38 @@ export type Row = unknown[]
  * segment while a long export runs may or may not be in it, but no member appears twice.
  */
 export async function* memberPages(db: Db, projectId: string, segmentId: number, columns: ExportColumn[], pageSize = PAGE_SIZE): AsyncGenerator<Row[]> {
-  const withAttributes = columns.some((c) => c.key !== undefined)
-  const select = columns.map((c, i) => (c.sql ? `, ${c.sql} AS c${i}` : '')).join('') + (withAttributes ? ', u.attributes AS attributes' : '')
+  const keys = [...new Set(columns.flatMap((c) => (c.key === undefined ? [] : [c.key])))]
+  const select = columns.map((c, i) => (c.sql ? `, ${c.sql} AS c${i}` : '')).join('')
+  const page = `SELECT m.user_pk FROM segment_members m WHERE m.project_id = ? AND m.segment_id = ? AND m.user_pk > ? ORDER BY m.user_pk LIMIT ?`
   const sql = `SELECT m.user_pk AS pk${select} FROM segment_members m JOIN users u ON u.id = m.user_pk
                WHERE m.project_id = ? AND m.segment_id = ? AND u.project_id = ? AND m.user_pk > ? ORDER BY m.user_pk LIMIT ?`
+  // Attribute columns from the typed storage, the same page of members: no JSON document is parsed.
+  const attributesSql = `SELECT a.user_pk, a.key, a.type, a.value FROM user_attributes a
+               WHERE a.project_id = ? AND a.user_pk IN (${page}) AND a.key IN (${keys.map(() => '?').join(', ')})`
   const names = columns.map((_, i) => `c${i}`)
   let after = 0
   for (;;) {
-    const { rows } = await db.execute({ sql, args: [projectId, segmentId, projectId, after, pageSize] })
+    const [{ rows }, attrs] = await db.batch([
+      { sql, args: [projectId, segmentId, projectId, after, pageSize] },
+      ...(keys.length ? [{ sql: attributesSql, args: [projectId, projectId, segmentId, after, pageSize, ...keys] }] : []),
+    ], 'read')
     if (!rows.length) return
-    yield rows.map((r) => {
-      const attributes = withAttributes ? JSON.parse(String(r.attributes)) as Record<string, unknown> : {}
-      // Own keys only: a key named "constructor" must not find Object's.
-      return columns.map((c, i) => (c.key === undefined ? r[names[i]] ?? null : Object.hasOwn(attributes, c.key) ? attributes[c.key] : null))
-    })
+    const values = new Map<string, unknown>()
+    for (const a of attrs?.rows ?? []) values.set(`${a.user_pk}\u0000${a.key}`, typedValue(String(a.type), a.value))
+    yield rows.map((r) => columns.map((c, i) => (c.key === undefined ? r[names[i]] ?? null : values.get(`${r.pk}\u0000${c.key}`) ?? null)))
     if (rows.length < pageSize) return
     after = Number(rows[rows.length - 1].pk)
+  }
+}
+
+/** A stored attribute back as the JSON value it was: json_each's type says how to read its value. */
+export function typedValue(type: string, value: unknown): unknown {
+  switch (type) {
+    case 'true': return true
+    case 'false': return false
+    case 'null': return null
+    case 'array': case 'object': return JSON.parse(String(value))
+    case 'integer': case 'real': return Number(value)
+    default: return value
   }
 }
