@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { countDrift, storageDrift, storedOf } from '../helpers/attribute-storage.js'
 import { testApp } from '../helpers/test-app.js'
+import { directWriter } from '../../worker/src/ingest/writer.js'
+import { runScheduled } from '../../worker/src/scheduled.js'
 
 /**
  * The typed attribute storage (user_attributes, user_attribute_items) and the user totals
@@ -77,6 +79,22 @@ for (const writer of ['group', 'direct'] as const) {
       expect(Number((await t.db.execute('SELECT count(*) AS n FROM users')).rows[0].n)).toBe(before - 1)
       const keys = (await storedOf(t.db, await pkOf('m1'))).map(([k]) => k)
       expect(keys).toEqual(expect.arrayContaining(['color', 'merged', 'plan', 'score']))
+      await agrees()
+    })
+
+    it('the schedule finds drifted totals, repairs them and says so, and then finds none', async () => {
+      await t.db.execute({ sql: `UPDATE user_counts SET n = n + 5 WHERE project_id = ? AND status = 'active'`, args: [t.boot.projectId] })
+      await t.db.execute({ sql: `DELETE FROM user_counts WHERE status = 'disabled'`, args: [] })
+      await t.db.execute({ sql: `UPDATE users SET status = 'disabled' WHERE id = (SELECT max(id) FROM users)`, args: [] })
+      await t.db.execute({ sql: `DELETE FROM user_counts WHERE status = 'disabled'`, args: [] })
+      expect(await countDrift(t.db)).toHaveLength(2)
+      const first = await runScheduled(t.db, directWriter(t.db), t.clock.get())
+      expect(first.countsRepaired).toHaveLength(2)
+      expect(first.countsRepaired.join('\n')).toMatch(/\/disabled: kept 0, counted 1/)
+      expect(first.countsRepaired.join('\n')).toMatch(/\/active: kept \d+, counted \d+/)
+      expect(await countDrift(t.db)).toEqual([])
+      expect((await runScheduled(t.db, directWriter(t.db), t.clock.get())).countsRepaired).toEqual([])
+      await t.db.execute(`UPDATE users SET status = 'active' WHERE id = (SELECT max(id) FROM users)`)
       await agrees()
     })
 

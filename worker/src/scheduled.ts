@@ -1,6 +1,7 @@
 import type { Db } from './db/types.js'
 import type { Writer } from './ingest/writer.js'
 import { recomputeTimeRelative } from './segments/membership.js'
+import { checkUserStorage } from './users/storage-check.js'
 
 /** An import that has received nothing for this long was abandoned (its tab closed, its script died). */
 export const IMPORT_ABANDONED_MS = 24 * 60 * 60 * 1000
@@ -9,9 +10,10 @@ export const IMPORT_ABANDONED_MS = 24 * 60 * 60 * 1000
  * Periodic upkeep, run by the cron trigger on Workers and a timer on Node: recompute the
  * segments whose membership depends on the clock (F-52), drop dashboard sessions past
  * their expiry, and mark abandoned imports Failed (F-63) — their committed chunks stay, and
- * the same file can still resume them.
+ * the same file can still resume them. The user totals are checked and any drift repaired
+ * and logged (users/storage-check.ts).
  */
-export async function runScheduled(db: Db, writer: Writer, now: number): Promise<{ expiredSessions: number; segmentsRecomputed: number; importsAbandoned: number }> {
+export async function runScheduled(db: Db, writer: Writer, now: number): Promise<{ expiredSessions: number; segmentsRecomputed: number; importsAbandoned: number; countsRepaired: string[] }> {
   const r = await db.execute({ sql: 'DELETE FROM sessions WHERE expires_at <= :now', args: { now } })
   const abandoned = await db.execute({
     sql: `UPDATE imports SET status = 'failed', failure = 'abandoned: nothing was received for 24 hours; send the same file to resume it', updated_at = :now
@@ -21,5 +23,7 @@ export async function runScheduled(db: Db, writer: Writer, now: number): Promise
   let segmentsRecomputed = 0
   const projects = await db.execute('SELECT id FROM projects ORDER BY id')
   for (const p of projects.rows) segmentsRecomputed += await recomputeTimeRelative(db, writer, String(p.id), now)
-  return { expiredSessions: r.rowsAffected, segmentsRecomputed, importsAbandoned: abandoned.rowsAffected }
+  const { countsRepaired } = await checkUserStorage(db, writer)
+  if (countsRepaired.length) console.warn(`user totals drifted and were repaired: ${countsRepaired.join('; ')}`)
+  return { expiredSessions: r.rowsAffected, segmentsRecomputed, importsAbandoned: abandoned.rowsAffected, countsRepaired }
 }
