@@ -136,13 +136,27 @@ function leafSql(leaf: Leaf, ctx: SqlContext, bind: Bind, id: string, inSegment:
     }
     case 'attribute': {
       const c = opCtx(leaf.caseSensitive)
-      const [project, key] = [bind(ctx.projectId), bind(leaf.key)]
+      const key = bind(leaf.key)
       const { positive, negated } = positiveOf(leaf.operator)
+      // Probed (inside an OR, or on an ordered walk), a leaf is a lookup of this user's row on
+      // the (user, key) primary key: building the key's whole set costs more than the
+      // lookups when most users are read anyway (measured 2× the CPU at 1M users).
+      const probe = id !== 'u.id'
       if (positive.item) {
-        // The text items of list attributes have their own index: no JSON is read at all.
-        return `${negated ? 'NOT ' : ''}${id} IN (SELECT li.user_pk FROM user_attribute_items li WHERE li.project_id = ${project} AND li.key = ${key} AND ${positive.item('li.item', leaf.value, c, bind)})`
+        // The text items of list attributes have their own rows: no JSON is read at all.
+        const item = positive.item('li.item', leaf.value, c, bind)
+        const set = probe
+          ? `EXISTS (SELECT 1 FROM user_attribute_items li WHERE li.user_pk = u.id AND li.key = ${key} AND ${item})`
+          : `u.id IN (SELECT li.user_pk FROM user_attribute_items li WHERE li.project_id = ${bind(ctx.projectId)} AND li.key = ${key} AND ${item})`
+        return `${negated ? 'NOT ' : ''}${set}`
       }
       const p = positiveParts(leaf.operator, { v: 'a.value', t: 'a.type' }, leaf.value, c, bind, undefined)
+      if (probe) {
+        const row = (w: string) => `EXISTS (SELECT 1 FROM user_attributes a WHERE a.user_pk = u.id AND a.key = ${key} AND ${w})`
+        const positiveSql = p.absentPasses ? `NOT ${row(`NOT coalesce((${p.test}), 0)`)}` : row(p.test)
+        return p.negated ? `NOT ${positiveSql}` : positiveSql
+      }
+      const project = bind(ctx.projectId)
       return overSet(id, (w) => `SELECT a.user_pk FROM user_attributes a WHERE a.project_id = ${project} AND a.key = ${key} AND ${w}`, p.test, p.absentPasses, p.negated)
     }
     case 'tag':
