@@ -114,3 +114,23 @@ END;
 CREATE TRIGGER `user_counts_delete` AFTER DELETE ON `users` BEGIN
 	UPDATE user_counts SET n = n - 1 WHERE project_id = OLD.project_id AND status = OLD.status;
 END;
+--> statement-breakpoint
+-- Which users changed, in commit order: a process that keeps the users' facts in memory
+-- (segments/columns.ts, on Node) reads what changed since it last looked.
+CREATE TABLE `user_changes` (
+	`seq` integer PRIMARY KEY NOT NULL,
+	`project_id` text NOT NULL,
+	`user_pk` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TRIGGER `user_changes_insert` AFTER INSERT ON `users` BEGIN
+	INSERT INTO user_changes (project_id, user_pk) VALUES (NEW.project_id, NEW.id);
+END;
+--> statement-breakpoint
+CREATE TRIGGER `user_changes_update` AFTER UPDATE ON `users` BEGIN
+	INSERT INTO user_changes (project_id, user_pk) VALUES (NEW.project_id, NEW.id);
+END;
+--> statement-breakpoint
+CREATE TRIGGER `user_changes_delete` AFTER DELETE ON `users` BEGIN
+	INSERT INTO user_changes (project_id, user_pk) VALUES (OLD.project_id, OLD.id);
+END;

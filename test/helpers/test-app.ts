@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path'
 import { createApp } from '../../worker/src/app.js'
 import { directWriter, groupCommitWriter } from '../../worker/src/ingest/writer.js'
 import { bootstrap } from '../../worker/src/setup/bootstrap.js'
+import { userColumns } from '../../worker/src/segments/columns.js'
 import { memoryCollectorLimits } from '../../worker/src/rate-limit.js'
 import type { Context } from 'hono'
 
@@ -33,7 +34,9 @@ export async function testApp(opts: { writer?: 'group' | 'direct'; limits?: Para
   const writer = opts.writer === 'direct' ? directWriter(db.client) : groupCommitWriter((s) => db.client.batch(s, 'write'))
   // With `limits`, the collector rate-limits on the test clock; the client address is the x-test-ip header.
   const limits = opts.limits ? { collectorLimits: memoryCollectorLimits(() => now, opts.limits), clientIp: (c: Context) => c.req.header('x-test-ip') ?? null } : {}
-  const app = createApp({ db: db.client, writer, now: () => now, ...limits })
+  // The Node path keeps users' facts as columns in memory (the Node entry does); the Workers one does not.
+  const columns = opts.writer === 'direct' ? undefined : userColumns(db.client)
+  const app = createApp({ db: db.client, writer, now: () => now, columns, ...limits })
   const secret = (await db.client.execute({ sql: 'SELECT secret_key FROM projects WHERE id = ?', args: [boot.projectId] })).rows[0].secret_key as string
   return {
     app, db: db.client, boot, secretKey: secret as string,

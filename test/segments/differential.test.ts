@@ -7,6 +7,7 @@ import { explain } from '../../worker/src/segments/explain.js'
 import { loadFacts, type UserFacts } from '../../worker/src/segments/facts.js'
 import type { SegmentDef } from '../../worker/src/segments/library.js'
 import type { SqlContext } from '../../worker/src/segments/to-sql.js'
+import { attributeKeys, columnTest, userColumns, type UserColumns } from '../../worker/src/segments/columns.js'
 import { dateOf, testJs, testSql } from '../../worker/src/segments/operators.js'
 import { portableRegex, regexProblem } from '../../worker/src/segments/regex.js'
 import { regexSubject } from '../../worker/src/segments/values.js'
@@ -62,6 +63,7 @@ describe('evaluate, explain and to-sql agree on random trees over random users (
     ctx = { now: NOW, segments: new Map(segments.map((s) => [s.id, s])), projectId: PROJECT }
     for (const spec of specs) users.push({ spec, pk: await insertUser(client, spec), facts: null! })
     for (const u of users) u.facts = (await loadFacts(client, PROJECT, { pk: u.pk }, EVENT_NAMES))!
+    columns = userColumns(client)
   })
   afterAll(() => db.dispose())
 
@@ -79,7 +81,9 @@ describe('evaluate, explain and to-sql agree on random trees over random users (
     ]
   }
 
-  /** The ids to-sql selects, after checking that evaluate and explain say the same of every user. */
+  let columns: UserColumns
+
+  /** The ids to-sql selects, after checking that evaluate, explain and the in-memory columns say the same of every user. */
   async function members(t: ConditionTree): Promise<Set<number>> {
     const b = binder()
     const sql = `SELECT u.id FROM users u WHERE u.project_id = ${b.bind(PROJECT)} AND ${toSql(t, ctx, b.bind)}`
@@ -90,12 +94,15 @@ describe('evaluate, explain and to-sql agree on random trees over random users (
       throw new Error(`to-sql failed: ${(e as Error).message}\ntree: ${show(t)}\nsql: ${sql}\nargs: ${show(b.args)}`)
     }
     const inSql = new Set(rows.map((r) => Number(r.id)))
+    const cols = await columns.read(PROJECT, attributeKeys(t, ctx.segments))
+    const inColumns = await columnTest(client, cols, t, ctx)
     for (const u of users) {
       const js = evaluate(t, u.facts, ctx)
       const why = explain(t, u.facts, ctx)
-      if (js !== inSql.has(u.pk) || why.pass !== js) {
+      const col = inColumns(cols.at.get(u.pk)!)
+      if (js !== inSql.has(u.pk) || why.pass !== js || col !== js) {
         throw new Error([
-          `evaluate: ${js}, to-sql: ${inSql.has(u.pk)}, explain: ${why.pass}`,
+          `evaluate: ${js}, to-sql: ${inSql.has(u.pk)}, explain: ${why.pass}, columns: ${col}`,
           `tree: ${show(t)}`, `user: ${show(u.spec)}`, `facts: ${show(u.facts)}`, `explain: ${show(why)}`, `sql: ${sql}`, `args: ${show(b.args)}`,
         ].join('\n'))
       }

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono'
+import type { UserColumns } from './segments/columns.js'
 import type { Db } from './db/types.js'
 import { ApiError } from './errors.js'
 import type { Writer } from './ingest/writer.js'
@@ -32,6 +33,8 @@ export interface AppDeps {
   collectorLimits?: CollectorLimits
   /** The caller's address as this runtime knows it (socket, or the edge's header). */
   clientIp?: (c: Context<AppEnv>) => string | null
+  /** Users' facts as columns in memory (Node): filters and previews loop over them instead of reading B-trees. */
+  columns?: UserColumns
 }
 
 export type AppEnv = { Variables: { deps: AppDeps } }

@@ -16,6 +16,7 @@ import { groupCommitWriter } from './ingest/writer.js'
 import { demoRoutes, snippetTag, type Snippet } from './routes/demo.js'
 import { serveDashboard } from './node-static.js'
 import { runScheduled } from './scheduled.js'
+import { userColumns } from './segments/columns.js'
 import { bootstrap } from './setup/bootstrap.js'
 import { memoryCollectorLimits } from './rate-limit.js'
 
@@ -55,7 +56,9 @@ export async function startNode(opts: NodeOptions) {
   const collectorLimits = opts.collectorLimits === false ? undefined : memoryCollectorLimits(Date.now, opts.collectorLimits)
   const clientIp = (c: Context) => (opts.trustProxy && c.req.header('x-forwarded-for')?.split(',')[0].trim())
     || (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress || null
-  const app = createApp({ db: reads.db, writer, now: Date.now, snippet, collectorLimits, clientIp })
+  // Filters and previews loop over users' facts kept in this process (segments/columns.ts).
+  const columns = userColumns(reads.db)
+  const app = createApp({ db: reads.db, writer, now: Date.now, snippet, collectorLimits, clientIp, columns })
   app.route('/', demoRoutes(boot.writeKey, snippet))
   serveDashboard(app, resolve(root, 'dist/public'))
 

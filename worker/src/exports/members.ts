@@ -5,6 +5,7 @@
  * OFFSET would re-walk every row before it.
  */
 import type { Db } from '../db/types.js'
+import { storedValueSql, textOf, typedValue } from '../users/typed-value.js'
 import type { ExportColumn } from './columns.js'
 
 /** Rows per page (and per Parquet row group): a few MB at most, whatever the segment's size. */
@@ -24,7 +25,7 @@ export async function* memberPages(db: Db, projectId: string, segmentId: number,
   const sql = `SELECT m.user_pk AS pk${select} FROM segment_members m JOIN users u ON u.id = m.user_pk
                WHERE m.project_id = ? AND m.segment_id = ? AND u.project_id = ? AND m.user_pk > ? ORDER BY m.user_pk LIMIT ?`
   // Attribute columns from the typed storage, the same page of members: no JSON document is parsed.
-  const attributesSql = `SELECT a.user_pk, a.key, a.type, a.value FROM user_attributes a
+  const attributesSql = `SELECT a.user_pk, CAST(a.key AS BLOB) AS key, a.type, ${storedValueSql('a.type', 'a.value')} AS value FROM user_attributes a
                WHERE a.project_id = ? AND a.user_pk IN (${page}) AND a.key IN (${keys.map(() => '?').join(', ')})`
   const names = columns.map((_, i) => `c${i}`)
   let after = 0
@@ -35,21 +36,9 @@ export async function* memberPages(db: Db, projectId: string, segmentId: number,
     ], 'read')
     if (!rows.length) return
     const values = new Map<string, unknown>()
-    for (const a of attrs?.rows ?? []) values.set(`${a.user_pk}\u0000${a.key}`, typedValue(String(a.type), a.value))
+    for (const a of attrs?.rows ?? []) values.set(`${a.user_pk}\u0000${textOf(a.key)}`, typedValue(String(a.type), a.value))
     yield rows.map((r) => columns.map((c, i) => (c.key === undefined ? r[names[i]] ?? null : values.get(`${r.pk}\u0000${c.key}`) ?? null)))
     if (rows.length < pageSize) return
     after = Number(rows[rows.length - 1].pk)
-  }
-}
-
-/** A stored attribute back as the JSON value it was: json_each's type says how to read its value. */
-export function typedValue(type: string, value: unknown): unknown {
-  switch (type) {
-    case 'true': return true
-    case 'false': return false
-    case 'null': return null
-    case 'array': case 'object': return JSON.parse(String(value))
-    case 'integer': case 'real': return Number(value)
-    default: return value
   }
 }

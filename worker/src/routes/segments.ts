@@ -7,6 +7,7 @@ import { requireProject, type Role } from '../middleware/admin-auth.js'
 import { treeSchema, type ConditionTree } from '../segments/condition.js'
 import { recomputeSegment } from '../segments/membership.js'
 import { findCycle, loadLibrary, segmentRefs, segmentStats, type Library, type SavedSegment } from '../segments/store.js'
+import { columnMatches } from '../segments/columns.js'
 import { binder, toSql } from '../segments/to-sql.js'
 import { idParam, jsonBody, ownUser, parseOr400 } from './validate.js'
 
@@ -51,8 +52,15 @@ segmentRoutes.post('/segments/preview', read, async (c) => {
   const { db, now } = c.var.deps
   const lib = await loadLibrary(db, c.var.projectId)
   checkRefs(lib, null, tree)
+  const ctx = { now: now(), segments: lib.segments, projectId: c.var.projectId }
+  if (c.var.deps.columns) {
+    const { total, page } = await columnMatches(db, c.var.deps.columns, tree, ctx, { statuses: ['active'], limit: 10 })
+    const rows = page.length ? (await db.execute({ sql: `SELECT u.id, u.user_id, u.email, u.name, u.last_seen FROM users u WHERE u.project_id = ? AND u.id IN (${page.map(() => '?').join(', ')})`, args: [c.var.projectId, ...page] })).rows : []
+    const byPk = new Map(rows.map((r) => [Number(r.id), r]))
+    return c.json({ count: total, sample: page.flatMap((pk) => (byPk.has(pk) ? [userView(byPk.get(pk)!)] : [])) })
+  }
   const b = binder()
-  const where = `u.project_id = ${b.bind(c.var.projectId)} AND u.status = 'active' AND ${toSql(tree, { now: now(), segments: lib.segments, projectId: c.var.projectId }, b.bind)}`
+  const where = `u.project_id = ${b.bind(c.var.projectId)} AND u.status = 'active' AND ${toSql(tree, ctx, b.bind)}`
   const [count, sample] = await db.batch([
     { sql: `SELECT count(*) AS n FROM users u WHERE ${where}`, args: b.args },
     { sql: `SELECT u.id, u.user_id, u.email, u.name, u.last_seen FROM users u WHERE ${where} ORDER BY u.last_seen DESC LIMIT 10`, args: b.args },

@@ -10,6 +10,8 @@ import { loadLibrary } from '../segments/store.js'
 import { binder, toSql } from '../segments/to-sql.js'
 import { checkAttributeTypes } from '../users/attributes.js'
 import { searchSql } from '../users/search.js'
+import { columnMatches } from '../segments/columns.js'
+import type { Db } from '../db/types.js'
 import { jsonBody, parseOr400 } from './validate.js'
 
 type Env = AppEnv & { Variables: { projectId: string; role: Role } }
@@ -48,6 +50,23 @@ userList.get('/users', requireProject('viewer'), async (c) => {
     if (tree) where.push(toSql(tree, { now: at, segments, projectId, probeOnly: probe }, b.bind))
     return where
   }
+  // A filter over the columns in memory (Node): one loop gives the total and the page.
+  const columns = c.var.deps.columns
+  if (tree && columns) {
+    let also: ((pk: number) => boolean) | undefined
+    if (q.q) {
+      const sb = binder()
+      const { rows } = await db.execute({ sql: `SELECT u.id FROM users u WHERE u.project_id = ${sb.bind(projectId)} AND ${searchSql(q.q, q.match, projectId, sb.bind)}`, args: sb.args })
+      const found = new Set(rows.map((r) => Number(r.id)))
+      also = (pk) => found.has(pk)
+    }
+    const after = q.after ? q.after.split(':').map(Number) as [number, number] : undefined
+    const statuses = q.status === 'all' ? ['active', 'disabled'] : [q.status]
+    const { total, page } = await columnMatches(db, columns, tree, { now: at, segments, projectId }, { statuses, limit: q.limit, after, also })
+    const rows = page.length ? (await db.execute({ sql: `SELECT u.id, u.user_id, u.anonymous_id, u.email, u.name, u.status, u.last_seen FROM users u WHERE u.project_id = ? AND u.id IN (${page.map(() => '?').join(', ')})`, args: [projectId, ...page] })).rows : []
+    const byPk = new Map(rows.map((r) => [Number(r.id), r]))
+    return c.json(await pageView(db, projectId, page.flatMap((pk) => (byPk.has(pk) ? [byPk.get(pk)!] : [])), total, q.limit))
+  }
   // The total: exact, from the trigger-kept counts when nothing narrows the list, else
   // counted through the indexes the conditions compile to.
   const narrowed = Boolean(q.q || tree)
@@ -68,18 +87,23 @@ userList.get('/users', requireProject('viewer'), async (c) => {
   }
   const order = walk ? 'u.last_seen DESC, u.id DESC' : '+u.last_seen DESC, u.id DESC'
   const page = await db.execute({ sql: `SELECT u.id, u.user_id, u.anonymous_id, u.email, u.name, u.status, u.last_seen FROM users u WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${b.bind(q.limit)}`, args: b.args })
-  const ids = page.rows.map((r) => Number(r.id))
+  return c.json(await pageView(db, projectId, page.rows, total, q.limit))
+})
+
+/** A page of the list as the dashboard reads it: each user with their tags, and the cursor to the next page. */
+async function pageView(db: Db, projectId: string, rows: Record<string, unknown>[], total: number, limit: number) {
+  const ids = rows.map((r) => Number(r.id))
   const tags = ids.length
     ? (await db.execute({ sql: `SELECT ut.user_pk, t.id, t.name, t.color FROM user_tags ut JOIN tags t ON t.id = ut.tag_id WHERE ut.project_id = ? AND ut.user_pk IN (${ids.map(() => '?').join(', ')}) ORDER BY t.name`, args: [projectId, ...ids] })).rows
     : []
-  const users = page.rows.map((r) => ({
+  const users = rows.map((r) => ({
     id: Number(r.id), userId: r.user_id ?? null, anonymousId: r.anonymous_id ?? null, email: r.email ?? null, name: r.name ?? null,
     status: r.status, lastSeen: Number(r.last_seen),
     tags: tags.filter((t) => Number(t.user_pk) === Number(r.id)).map((t) => ({ id: Number(t.id), name: t.name, color: t.color })),
   }))
   const last = users[users.length - 1]
-  return c.json({ total, users, next: users.length === q.limit ? `${last.lastSeen}:${last.id}` : null })
-})
+  return { total, users, next: users.length === limit ? `${last.lastSeen}:${last.id}` : null }
+}
 
 /** Index entries a page may walk before gathering and sorting the matches is cheaper. */
 const WALK_LIMIT = 100_000

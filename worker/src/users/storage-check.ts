@@ -4,6 +4,8 @@ import type { Writer } from '../ingest/writer.js'
 
 /** Users per scheduled run that a pending backfill copies (a cron run must stay short). */
 const SCHEDULED_BACKFILL_BATCHES = 20
+/** Entries of the user_changes journal kept (segments/columns.ts reads it). */
+export const JOURNAL_KEPT = 1_000_000
 
 /**
  * The schedule's check of what triggers keep (migration 0005): the user totals are
@@ -27,6 +29,8 @@ export async function checkUserStorage(db: Db, writer: Writer): Promise<{ counts
     ])
   }
   await completeBackfills(db, { maxBatches: SCHEDULED_BACKFILL_BATCHES })
+  // The change journal keeps its last million entries: a reader further behind reloads whole.
+  await writer.write([{ sql: `DELETE FROM user_changes WHERE seq <= (SELECT max(seq) FROM user_changes) - :keep`, args: { keep: JOURNAL_KEPT } }])
   await writer.write([{ sql: `INSERT INTO users_search (users_search, rank) VALUES ('merge', 64)`, args: [] }])
   return { countsRepaired }
 }

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { attributeKeys, columnMatches, userColumns } from '../../worker/src/segments/columns.js'
+import { treeSchema } from '../../worker/src/segments/condition.js'
+import { testApp } from '../helpers/test-app.js'
+
+/**
+ * The users' facts kept as columns in memory follow every change through the user_changes
+ * journal: a read right after a write sees it, a deleted user leaves, and a journal
+ * trimmed past the reader's point makes it reload whole.
+ */
+describe('user columns in memory are never stale', () => {
+  let t: Awaited<ReturnType<typeof testApp>>
+  const tree = treeSchema.parse({ version: 1, root: { type: 'group', logic: 'and', conditions: [{ type: 'attribute', key: 'plan', operator: 'is', value: 'pro' }] } })
+  const send = async (batch: object[]) => {
+    const r = await t.app.request('/v1/batch', { method: 'POST', body: JSON.stringify({ writeKey: t.boot.writeKey, batch }) })
+    expect(r.status).toBe(200)
+  }
+  const api = (path: string, init: RequestInit = {}) =>
+    t.app.request(`/api/projects/${t.boot.projectId}${path}`, { ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${t.secretKey}` } })
+  beforeAll(async () => { t = await testApp() })
+  afterAll(() => t.dispose())
+
+  it('sees each write at the next read, by journal, and reloads whole past a trimmed journal', async () => {
+    const columns = userColumns(t.db)
+    const ctx = { now: t.clock.get(), projectId: t.boot.projectId, segments: new Map() }
+    const matches = async () => (await columnMatches(t.db, columns, tree, ctx, { statuses: ['active'], limit: 10 })).total
+    await send([1, 2, 3].map((i) => ({ type: 'identify', userId: `c${i}`, traits: { plan: i === 3 ? 'free' : 'pro' } })))
+    expect(await matches()).toBe(2)
+    const seq = (await columns.read(t.boot.projectId, attributeKeys(tree, ctx.segments))).seq
+    await send([{ type: 'identify', userId: 'c3', traits: { plan: 'PRO' } }, { type: 'identify', userId: 'c4', traits: { plan: 'pro' } }])
+    expect(await matches()).toBe(4)
+    expect((await columns.read(t.boot.projectId, [])).seq).toBeGreaterThan(seq)
+    const pk = Number((await t.db.execute(`SELECT id FROM users WHERE user_id = 'c1'`)).rows[0].id)
+    await api(`/users/${pk}`, { method: 'PATCH', body: JSON.stringify({ status: 'disabled' }) })
+    expect(await matches()).toBe(3)
+    expect((await api(`/users/${pk}`, { method: 'DELETE' })).status).toBeLessThan(300)
+    expect(await matches()).toBe(3)
+    // Trim the journal past this reader, then change a user: it must reload whole and see it.
+    await send([{ type: 'identify', userId: 'c2', traits: { plan: 'free' } }])
+    await t.db.execute('DELETE FROM user_changes WHERE seq < (SELECT max(seq) FROM user_changes)')
+    await send([{ type: 'identify', userId: 'c5', traits: { plan: 'pro' } }])
+    expect(await matches()).toBe(3)
+  })
+
+  it('the Users list and the segment preview answer the same through the columns as through SQL', async () => {
+    const filter = encodeURIComponent(JSON.stringify(tree))
+    const sqlOnly = await testApp({ writer: 'direct' })
+    const inMemory = await testApp()
+    try {
+      const batch = Array.from({ length: 30 }, (_, i) => ({ type: 'identify', userId: `u${i}`, traits: { plan: i % 3 ? 'pro' : 'free', name: i % 2 ? 'Ann' : 'Bob' }, timestamp: new Date(t.clock.get() - i * 60_000).toISOString() }))
+      for (const app of [inMemory, sqlOnly]) await app.app.request('/v1/batch', { method: 'POST', body: JSON.stringify({ writeKey: app.boot.writeKey, batch }) })
+      const ask = async (app: typeof t, path: string, init: RequestInit = {}) => {
+        const r = await app.app.request(`/api/projects/${app.boot.projectId}${path}`, { ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${app.secretKey}` } })
+        const body = await r.json() as any
+        return { total: body.total ?? body.count, ids: (body.users ?? body.sample).map((u: any) => u.userId) }
+      }
+      for (const path of [`/users?filter=${filter}&limit=7`, `/users?filter=${filter}&q=ann&limit=5`]) {
+        const [a, b] = [await ask(inMemory, path), await ask(sqlOnly, path)]
+        expect(a).toEqual(b)
+        expect(a.ids.length).toBeGreaterThan(2)
+      }
+      const body = JSON.stringify({ conditions: tree })
+      const [a, b] = [await ask(inMemory, '/segments/preview', { method: 'POST', body }), await ask(sqlOnly, '/segments/preview', { method: 'POST', body })]
+      expect(a).toEqual(b)
+      expect(a.total).toBe(20)
+    } finally { sqlOnly.dispose(); inMemory.dispose() }
+  })
+})

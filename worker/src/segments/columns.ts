@@ -1,0 +1,264 @@
+import type { Db } from '../db/types.js'
+import { storedValueSql, textOf, typedValue } from '../users/typed-value.js'
+import type { ConditionTree, Leaf, Node, PropertyField } from './condition.js'
+import type { SegmentDef } from './library.js'
+// to-sql first: it loads condition.ts before operators.ts, the order their import circle needs.
+import { binder, toSql } from './to-sql.js'
+import { positiveOf, type Ctx } from './operators.js'
+
+/**
+ * The users' filterable facts of a project as columns in this process's memory: native
+ * fields, and each attribute key a filter has asked for. A broad filter over 1M users is
+ * then a loop over arrays (~20 ms) instead of ~1 µs of B-tree reads per user and leaf.
+ *
+ * Never stale: before every use the `user_changes` journal (kept by triggers on `users`,
+ * migration 0005) says which users changed since the columns last looked, and those are
+ * read again; a journal trimmed past that point means a full reload. Leaves that are not
+ * native fields or attributes (tags, events, experiences, devices, static lists) are read
+ * as sets from SQL by to-sql, so every interpreter still shares the operator table.
+ *
+ * Memory: ~100 bytes per user plus 8–50 per loaded key; the Node entry creates it, the
+ * Workers entry does not (isolates are small), and the SQL path serves there.
+ */
+export interface UserColumns {
+  /** The project's columns, brought up to date; `keys` are loaded if missing. */
+  read(projectId: string, keys: string[]): Promise<ProjectColumns>
+}
+
+export interface ProjectColumns {
+  seq: number
+  pk: number[]
+  at: Map<number, number>
+  /** 'active' | 'disabled' | '' for a deleted user (matches nothing). */
+  status: string[]
+  userId: (string | null)[]
+  email: (string | null)[]
+  name: (string | null)[]
+  createdAt: number[]
+  firstSeen: number[]
+  lastSeen: number[]
+  sessions: number[]
+  eventsCount: number[]
+  attrs: Map<string, unknown[]>
+}
+
+const PAGE = 20_000
+/** More changed users than this since the last look: a full reload is cheaper. */
+const RELOAD_OVER = 50_000
+const VALUE = `${storedValueSql('type', 'value')} AS value`
+const NATIVES = 'id, status, user_id, email, name, created_at, first_seen, last_seen, sessions, events_count'
+
+export function userColumns(db: Db): UserColumns {
+  const projects = new Map<string, ProjectColumns>()
+  // One refresh at a time per process: concurrent requests share it.
+  let queue: Promise<unknown> = Promise.resolve()
+  const serial = <T>(f: () => Promise<T>): Promise<T> => {
+    const run = queue.then(f, f)
+    queue = run.catch(() => undefined)
+    return run
+  }
+  return {
+    read: (projectId, keys) => serial(async () => {
+      let cols = projects.get(projectId)
+      const { rows } = await db.execute('SELECT coalesce(max(seq), 0) AS hi, coalesce(min(seq), 0) AS lo FROM user_changes')
+      const [hi, lo] = [Number(rows[0].hi), Number(rows[0].lo)]
+      if (!cols || lo > cols.seq + 1) {
+        cols = await fullLoad(db, projectId, hi, cols ? [...cols.attrs.keys()] : [])
+        projects.set(projectId, cols)
+      } else if (hi > cols.seq) {
+        const changed = await db.execute({ sql: 'SELECT DISTINCT user_pk FROM user_changes WHERE seq > ? AND seq <= ? AND project_id = ? LIMIT ?', args: [cols.seq, hi, projectId, RELOAD_OVER + 1] })
+        if (changed.rows.length > RELOAD_OVER) {
+          cols = await fullLoad(db, projectId, hi, [...cols.attrs.keys()])
+          projects.set(projectId, cols)
+        } else {
+          await reloadUsers(db, projectId, cols, changed.rows.map((r) => Number(r.user_pk)))
+          cols.seq = hi
+        }
+      }
+      for (const key of keys) if (!cols.attrs.has(key)) await loadKey(db, projectId, cols, key)
+      return cols
+    }),
+  }
+}
+
+function empty(seq: number): ProjectColumns {
+  return { seq, pk: [], at: new Map(), status: [], userId: [], email: [], name: [], createdAt: [], firstSeen: [], lastSeen: [], sessions: [], eventsCount: [], attrs: new Map() }
+}
+
+function put(cols: ProjectColumns, r: Record<string, unknown>) {
+  const pk = Number(r.id)
+  let i = cols.at.get(pk)
+  if (i === undefined) {
+    i = cols.pk.length
+    cols.at.set(pk, i)
+    cols.pk.push(pk)
+    for (const values of cols.attrs.values()) values.push(undefined)
+  }
+  cols.status[i] = String(r.status)
+  cols.userId[i] = (r.user_id as string | null) ?? null
+  cols.email[i] = (r.email as string | null) ?? null
+  cols.name[i] = (r.name as string | null) ?? null
+  cols.createdAt[i] = Number(r.created_at)
+  cols.firstSeen[i] = Number(r.first_seen)
+  cols.lastSeen[i] = Number(r.last_seen)
+  cols.sessions[i] = Number(r.sessions)
+  cols.eventsCount[i] = Number(r.events_count)
+}
+
+async function fullLoad(db: Db, projectId: string, seq: number, keys: string[]): Promise<ProjectColumns> {
+  const cols = empty(seq)
+  for (let after = 0; ;) {
+    const { rows } = await db.execute({ sql: `SELECT ${NATIVES} FROM users WHERE project_id = ? AND id > ? ORDER BY id LIMIT ?`, args: [projectId, after, PAGE] })
+    for (const r of rows) put(cols, r)
+    if (rows.length < PAGE) break
+    after = Number(rows[rows.length - 1].id)
+  }
+  for (const key of keys) await loadKey(db, projectId, cols, key)
+  return cols
+}
+
+async function loadKey(db: Db, projectId: string, cols: ProjectColumns, key: string) {
+  const values: unknown[] = new Array(cols.pk.length).fill(undefined)
+  const { rows } = await db.execute({ sql: `SELECT user_pk, type, ${VALUE} FROM user_attributes WHERE project_id = ? AND key = ?`, args: [projectId, key] })
+  for (const r of rows) {
+    const i = cols.at.get(Number(r.user_pk))
+    if (i !== undefined) values[i] = typedValue(String(r.type), r.value)
+  }
+  cols.attrs.set(key, values)
+}
+
+async function reloadUsers(db: Db, projectId: string, cols: ProjectColumns, pks: number[]) {
+  for (let k = 0; k < pks.length; k += 500) {
+    const some = pks.slice(k, k + 500)
+    const marks = some.map(() => '?').join(', ')
+    const keys = [...cols.attrs.keys()]
+    const [users, attrs] = await db.batch([
+      { sql: `SELECT ${NATIVES} FROM users WHERE project_id = ? AND id IN (${marks})`, args: [projectId, ...some] },
+      { sql: `SELECT user_pk, CAST(key AS BLOB) AS key, type, ${VALUE} FROM user_attributes WHERE user_pk IN (${marks}) AND project_id = ?`, args: [...some, projectId] },
+    ], 'read')
+    const found = new Set(users.rows.map((r) => Number(r.id)))
+    for (const pk of some) {
+      const i = cols.at.get(pk)
+      if (i !== undefined && !found.has(pk)) cols.status[i] = ''
+    }
+    for (const r of users.rows) put(cols, r)
+    for (const pk of found) for (const key of keys) cols.attrs.get(key)![cols.at.get(pk)!] = undefined
+    for (const r of attrs.rows) {
+      const values = cols.attrs.get(textOf(r.key))
+      if (values) values[cols.at.get(Number(r.user_pk))!] = typedValue(String(r.type), r.value)
+    }
+  }
+}
+
+/** Attribute keys a tree reads, through the segments it composes. */
+export function attributeKeys(tree: ConditionTree, segments: ReadonlyMap<number, SegmentDef>): string[] {
+  const keys = new Set<string>()
+  const seen = new Set<number>()
+  const walk = (n: Node) => {
+    if (n.type === 'group') return n.conditions.forEach(walk)
+    if (n.type === 'attribute') keys.add(n.key)
+    if (n.type === 'segment' && !seen.has(n.segmentId)) {
+      seen.add(n.segmentId)
+      const s = segments.get(n.segmentId)
+      if (s?.kind === 'dynamic' && s.tree) walk(s.tree.root)
+    }
+  }
+  walk(tree.root)
+  return [...keys]
+}
+
+type Test = (i: number) => boolean
+
+/**
+ * A tree as a test of a column position. Native and attribute leaves read the columns
+ * with the operator table's JS side (as evaluate does); every other leaf is the set of
+ * users to-sql selects for it, read once.
+ */
+export async function columnTest(db: Db, cols: ProjectColumns, tree: ConditionTree, ctx: { now: number; projectId: string; segments: ReadonlyMap<number, SegmentDef> }): Promise<Test> {
+  const sensitive: Ctx = { caseSensitive: true, now: ctx.now }
+  const insensitive: Ctx = { caseSensitive: false, now: ctx.now }
+  const sqlSet = async (leaf: Leaf): Promise<Test> => {
+    const b = binder()
+    const where = toSql({ version: 1, root: { type: 'group', logic: 'and', conditions: [leaf] } } as ConditionTree, ctx, b.bind)
+    const { rows } = await db.execute({ sql: `SELECT u.id FROM users u WHERE u.project_id = ${b.bind(ctx.projectId)} AND ${where}`, args: b.args })
+    const set = new Set(rows.map((r) => Number(r.id)))
+    return (i) => set.has(cols.pk[i])
+  }
+  const compile = async (n: Node, seen: Set<number>): Promise<Test> => {
+    if (n.type === 'group') {
+      const parts: Test[] = []
+      for (const c of n.conditions) parts.push(await compile(c, seen))
+      if (n.logic === 'and') return (i) => { for (const p of parts) if (!p(i)) return false; return true }
+      return (i) => { for (const p of parts) if (p(i)) return true; return false }
+    }
+    if (n.type === 'property' && n.field !== 'jimer_id') {
+      const { positive, negated } = positiveOf(n.operator)
+      const c = n.caseSensitive ? sensitive : insensitive
+      const read = native(cols, n.field)
+      return (i) => positive.js(read(i), n.value, c) !== negated
+    }
+    if (n.type === 'attribute') {
+      const { positive, negated } = positiveOf(n.operator)
+      const c = n.caseSensitive ? sensitive : insensitive
+      const values = cols.attrs.get(n.key)!
+      return (i) => positive.js(values[i], n.value, c) !== negated
+    }
+    if (n.type === 'segment') {
+      const s = ctx.segments.get(n.segmentId)
+      if (s?.kind === 'dynamic') {
+        if (!s.tree) return () => n.operator === 'not_in'
+        if (seen.has(s.id)) throw new Error(`segment ${s.id} composes itself`)
+        const inner = await compile(s.tree.root, new Set([...seen, s.id]))
+        return n.operator === 'in' ? inner : (i) => !inner(i)
+      }
+    }
+    return sqlSet(n)
+  }
+  return compile(tree.root, new Set())
+}
+
+/** A native field's value at a position, as evaluate's propertyValue reads it from facts. */
+function native(cols: ProjectColumns, field: Exclude<PropertyField, 'jimer_id'>): (i: number) => unknown {
+  switch (field) {
+    case 'name': return (i) => cols.name[i] ?? undefined
+    case 'email': return (i) => cols.email[i] ?? undefined
+    case 'user_id': return (i) => cols.userId[i] ?? undefined
+    case 'status': return (i) => cols.status[i]
+    case 'created': return (i) => cols.createdAt[i]
+    case 'first_seen': return (i) => cols.firstSeen[i]
+    case 'last_seen': return (i) => cols.lastSeen[i]
+    case 'sessions': return (i) => cols.sessions[i]
+    case 'events_count': return (i) => cols.eventsCount[i]
+    case 'identified': return (i) => cols.userId[i] !== null
+  }
+}
+
+/**
+ * The users a tree selects, from the columns: how many, and the first `limit` by last
+ * activity (newest first, then highest key), after a keyset cursor.
+ */
+export async function columnMatches(
+  db: Db, columns: UserColumns, tree: ConditionTree,
+  ctx: { now: number; projectId: string; segments: ReadonlyMap<number, SegmentDef> },
+  opts: { statuses: string[]; limit: number; after?: [number, number]; also?: (pk: number) => boolean },
+): Promise<{ total: number; page: number[] }> {
+  const cols = await columns.read(ctx.projectId, attributeKeys(tree, ctx.segments))
+  const test = await columnTest(db, cols, tree, ctx)
+  const statuses = new Set(opts.statuses)
+  const { limit, after, also } = opts
+  let total = 0
+  // The page as a small sorted buffer: most users fall below its last entry at one comparison.
+  const top: number[] = []
+  const newer = (i: number, j: number) => cols.lastSeen[i] > cols.lastSeen[j] || (cols.lastSeen[i] === cols.lastSeen[j] && cols.pk[i] > cols.pk[j])
+  const beforeCursor = (i: number) => !after || cols.lastSeen[i] < after[0] || (cols.lastSeen[i] === after[0] && cols.pk[i] < after[1])
+  for (let i = 0; i < cols.pk.length; i++) {
+    if (!statuses.has(cols.status[i]) || !test(i) || (also && !also(cols.pk[i]))) continue
+    total++
+    if (limit === 0 || !beforeCursor(i)) continue
+    if (top.length === limit && !newer(i, top[limit - 1])) continue
+    let k = top.length < limit ? top.length : limit - 1
+    while (k > 0 && newer(i, top[k - 1])) { top[k] = top[k - 1]; k-- }
+    top[k] = i
+  }
+  return { total, page: top.map((i) => cols.pk[i]) }
+}
