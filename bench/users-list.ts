@@ -7,6 +7,7 @@ import Database from 'libsql'
 import { createApp } from '../worker/src/app.js'
 import { openCachedConnection } from '../worker/src/db/node-db.js'
 import { groupCommitWriter } from '../worker/src/ingest/writer.js'
+import { userColumns } from '../worker/src/segments/columns.js'
 import { benchDb, USERS } from './segments.js'
 import type { Table } from './table.js'
 
@@ -20,7 +21,8 @@ export async function usersListBench(table: Table): Promise<{ ok: boolean }> {
   const conn = openCachedConnection(dbPath)
   // One clock for the API and the baseline: "more than 90 days ago" must mean the same instant.
   const now = Date.now()
-  const app = createApp({ db: conn.db, writer: groupCommitWriter(async (s) => conn.transaction(s)), now: () => now })
+  // As the Node server: users' facts as columns in memory (first request loads them).
+  const app = createApp({ db: conn.db, writer: groupCommitWriter(async (s) => conn.transaction(s)), now: () => now, columns: userColumns(conn.db) })
   const p = (await conn.db.execute('SELECT id, secret_key FROM projects ORDER BY created_at LIMIT 1')).rows[0]
   const get = async (query: string) => {
     const r = await app.request(`/api/projects/${p.id}/users?limit=50${query}`, { headers: { authorization: `Bearer ${p.secret_key}` } })
