@@ -35,6 +35,9 @@ describe('user columns in memory are never stale', () => {
     expect(await matches()).toBe(3)
     expect((await api(`/users/${pk}`, { method: 'DELETE' })).status).toBeLessThan(300)
     expect(await matches()).toBe(3)
+    const cols = await columns.read(t.boot.projectId, [])
+    const i = cols.at.get(pk)!
+    expect([cols.status[i], cols.userId[i], cols.attrs.get('plan')![i]]).toEqual(['', null, undefined]) // erased here too
     // Trim the journal past this reader, then change a user: it must reload whole and see it.
     await send([{ type: 'identify', userId: 'c2', traits: { plan: 'free' } }])
     await t.db.execute('DELETE FROM user_changes WHERE seq < (SELECT max(seq) FROM user_changes)')

@@ -137,9 +137,13 @@ async function reloadUsers(db: Db, projectId: string, cols: ProjectColumns, pks:
       { sql: `SELECT user_pk, CAST(key AS BLOB) AS key, type, ${VALUE} FROM user_attributes WHERE user_pk IN (${marks}) AND project_id = ?`, args: [...some, projectId] },
     ], 'read')
     const found = new Set(users.rows.map((r) => Number(r.id)))
+    // A user gone (erased, merged away) keeps no data here either.
     for (const pk of some) {
       const i = cols.at.get(pk)
-      if (i !== undefined && !found.has(pk)) cols.status[i] = ''
+      if (i === undefined || found.has(pk)) continue
+      cols.status[i] = ''
+      cols.userId[i] = cols.email[i] = cols.name[i] = null
+      for (const values of cols.attrs.values()) values[i] = undefined
     }
     for (const r of users.rows) put(cols, r)
     for (const pk of found) for (const key of keys) cols.attrs.get(key)![cols.at.get(pk)!] = undefined
