@@ -52,6 +52,10 @@ describe('user columns in memory are never stale', () => {
     try {
       const batch = Array.from({ length: 30 }, (_, i) => ({ type: 'identify', userId: `u${i}`, traits: { plan: i % 3 ? 'pro' : 'free', name: i % 2 ? 'Ann' : 'Bob' }, timestamp: new Date(t.clock.get() - i * 60_000).toISOString() }))
       for (const app of [inMemory, sqlOnly]) await app.app.request('/v1/batch', { method: 'POST', body: JSON.stringify({ writeKey: app.boot.writeKey, batch }) })
+      // Loaded before the first request: until then the server answers through SQL.
+      expect(inMemory.columns!.ready(inMemory.boot.projectId, ['plan'])).toBe(false)
+      await inMemory.columns!.read(inMemory.boot.projectId, ['plan'])
+      expect(inMemory.columns!.ready(inMemory.boot.projectId, ['plan'])).toBe(true)
       const ask = async (app: typeof t, path: string, init: RequestInit = {}) => {
         const r = await app.app.request(`/api/projects/${app.boot.projectId}${path}`, { ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${app.secretKey}` } })
         const body = await r.json() as any

@@ -39,7 +39,7 @@ export async function testApp(opts: { writer?: 'group' | 'direct'; limits?: Para
   const app = createApp({ db: db.client, writer, now: () => now, columns, ...limits })
   const secret = (await db.client.execute({ sql: 'SELECT secret_key FROM projects WHERE id = ?', args: [boot.projectId] })).rows[0].secret_key as string
   return {
-    app, db: db.client, boot, secretKey: secret as string,
+    app, db: db.client, boot, secretKey: secret as string, columns,
     clock: { get: () => now, set: (t: number) => void (now = t), advance: (ms: number) => void (now += ms) },
     dispose: db.dispose,
   }

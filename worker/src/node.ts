@@ -68,6 +68,8 @@ export async function startNode(opts: NodeOptions) {
   })
   const address = server.address()
   const url = `http://${host}:${typeof address === 'object' && address ? address.port : opts.port}`
+  // Load every project's columns in the background; until then filters answer through SQL.
+  for (const r of (await reads.db.execute('SELECT id FROM projects')).rows) columns.ready(String(r.id), [])
   const upkeep = setInterval(() => void runScheduled(reads.db, writer, Date.now()).catch((e) => console.error('scheduled work failed', e)), 5 * 60_000)
   upkeep.unref()
   const close = async () => {

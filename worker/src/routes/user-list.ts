@@ -10,7 +10,7 @@ import { loadLibrary } from '../segments/store.js'
 import { binder, toSql } from '../segments/to-sql.js'
 import { checkAttributeTypes } from '../users/attributes.js'
 import { searchSql } from '../users/search.js'
-import { columnMatches } from '../segments/columns.js'
+import { attributeKeys, columnMatches } from '../segments/columns.js'
 import type { Db } from '../db/types.js'
 import { jsonBody, parseOr400 } from './validate.js'
 
@@ -50,9 +50,9 @@ userList.get('/users', requireProject('viewer'), async (c) => {
     if (tree) where.push(toSql(tree, { now: at, segments, projectId, probeOnly: probe }, b.bind))
     return where
   }
-  // A filter over the columns in memory (Node): one loop gives the total and the page.
+  // A filter over the columns in memory (Node), once they are loaded: one loop gives the total and the page.
   const columns = c.var.deps.columns
-  if (tree && columns) {
+  if (tree && columns?.ready(projectId, attributeKeys(tree, segments))) {
     let also: ((pk: number) => boolean) | undefined
     if (q.q) {
       const sb = binder()

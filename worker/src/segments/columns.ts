@@ -23,6 +23,12 @@ import { positiveOf, type Ctx } from './operators.js'
 export interface UserColumns {
   /** The project's columns, brought up to date; `keys` are loaded if missing. */
   read(projectId: string, keys: string[]): Promise<ProjectColumns>
+  /**
+   * Whether the project's columns and these keys are loaded; when not, loading starts in
+   * the background (a first load reads every user: seconds at 1M) and the caller answers
+   * through SQL meanwhile.
+   */
+  ready(projectId: string, keys: string[]): boolean
 }
 
 export interface ProjectColumns {
@@ -57,8 +63,8 @@ export function userColumns(db: Db): UserColumns {
     queue = run.catch(() => undefined)
     return run
   }
-  return {
-    read: (projectId, keys) => serial(async () => {
+  const loading = new Set<string>()
+  const read: UserColumns['read'] = (projectId, keys) => serial(async () => {
       let cols = projects.get(projectId)
       const { rows } = await db.execute('SELECT coalesce(max(seq), 0) AS hi, coalesce(min(seq), 0) AS lo FROM user_changes')
       const [hi, lo] = [Number(rows[0].hi), Number(rows[0].lo)]
@@ -77,7 +83,19 @@ export function userColumns(db: Db): UserColumns {
       }
       for (const key of keys) if (!cols.attrs.has(key)) await loadKey(db, projectId, cols, key)
       return cols
-    }),
+    })
+  return {
+    read,
+    ready: (projectId, keys) => {
+      const cols = projects.get(projectId)
+      if (cols && keys.every((k) => cols.attrs.has(k))) return true
+      const job = `${projectId}\u0000${keys.join('\u0000')}`
+      if (!loading.has(job)) {
+        loading.add(job)
+        read(projectId, keys).catch((e) => console.error('loading user columns failed', e)).finally(() => loading.delete(job))
+      }
+      return false
+    },
   }
 }
 
