@@ -33,6 +33,8 @@ export interface UserColumns {
 
 export interface ProjectColumns {
   seq: number
+  /** The project's suppressions when loaded: erasures leave no journal entry. */
+  erased: number
   pk: number[]
   at: Map<number, number>
   /** 'active' | 'disabled' | '' for a deleted user (matches nothing). */
@@ -66,15 +68,21 @@ export function userColumns(db: Db): UserColumns {
   const loading = new Set<string>()
   const read: UserColumns['read'] = (projectId, keys) => serial(async () => {
       let cols = projects.get(projectId)
-      const { rows } = await db.execute('SELECT coalesce(max(seq), 0) AS hi, coalesce(min(seq), 0) AS lo FROM user_changes')
-      const [hi, lo] = [Number(rows[0].hi), Number(rows[0].lo)]
-      if (!cols || lo > cols.seq + 1) {
+      const { rows } = await db.execute({
+        sql: 'SELECT coalesce(max(seq), 0) AS hi, coalesce(min(seq), 0) AS lo, (SELECT count(*) FROM suppressions WHERE project_id = ?) AS erased FROM user_changes',
+        args: [projectId],
+      })
+      const [hi, lo, erased] = [Number(rows[0].hi), Number(rows[0].lo), Number(rows[0].erased)]
+      // An erasure removes its journal entries: a new suppression means a full reload.
+      if (!cols || lo > cols.seq + 1 || erased !== cols.erased) {
         cols = await fullLoad(db, projectId, hi, cols ? [...cols.attrs.keys()] : [])
+        cols.erased = erased
         projects.set(projectId, cols)
       } else if (hi > cols.seq) {
         const changed = await db.execute({ sql: 'SELECT DISTINCT user_pk FROM user_changes WHERE seq > ? AND seq <= ? AND project_id = ? LIMIT ?', args: [cols.seq, hi, projectId, RELOAD_OVER + 1] })
         if (changed.rows.length > RELOAD_OVER) {
           cols = await fullLoad(db, projectId, hi, [...cols.attrs.keys()])
+          cols.erased = erased
           projects.set(projectId, cols)
         } else {
           await reloadUsers(db, projectId, cols, changed.rows.map((r) => Number(r.user_pk)))
@@ -100,7 +108,7 @@ export function userColumns(db: Db): UserColumns {
 }
 
 function empty(seq: number): ProjectColumns {
-  return { seq, pk: [], at: new Map(), status: [], userId: [], email: [], name: [], createdAt: [], firstSeen: [], lastSeen: [], sessions: [], eventsCount: [], attrs: new Map() }
+  return { seq, erased: -1, pk: [], at: new Map(), status: [], userId: [], email: [], name: [], createdAt: [], firstSeen: [], lastSeen: [], sessions: [], eventsCount: [], attrs: new Map() }
 }
 
 function put(cols: ProjectColumns, r: Record<string, unknown>) {

@@ -64,6 +64,9 @@ export async function eraseUserStatements(db: Db, projectId: string, pk: number,
     })),
     // Last: every guard above needs the profile.
     { sql: `DELETE FROM users WHERE project_id = :p AND id = :u AND ${UNCHANGED}`, args },
+    // The change journal's entries of her go too (its delete entry included): readers of the
+    // journal learn of an erasure from the project's suppressions instead (segments/columns.ts).
+    { sql: `DELETE FROM user_changes WHERE project_id = :p AND user_pk = :u AND NOT EXISTS (SELECT 1 FROM users WHERE id = :u)`, args },
   ]
   return { stmts, ids }
 }
