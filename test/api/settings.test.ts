@@ -40,6 +40,15 @@ describe('project settings, key rotation, catalog and attribute definitions', ()
     await json(api('/settings', { method: 'PATCH', body: JSON.stringify({ allowedOrigins: ['*'], verification: 'optional' }) }))
   })
 
+  it('stores no IP addresses until an admin turns it on', async () => {
+    expect((await json(api('/settings'))).body).toMatchObject({ collectIp: false })
+    expect(await json(api('/settings', { method: 'PATCH', body: JSON.stringify({ collectIp: 'yes' }) }))).toMatchObject({ status: 400, body: { error: { field: 'collectIp' } } })
+    expect((await json(api('/settings', { method: 'PATCH', body: JSON.stringify({ collectIp: true }) }))).status).toBe(204)
+    expect((await json(api('/settings'))).body).toMatchObject({ collectIp: true, verification: 'optional' })
+    await json(api('/settings', { method: 'PATCH', body: JSON.stringify({ collectIp: false }) }))
+    expect((await json(api('/settings'))).body).toMatchObject({ collectIp: false })
+  })
+
   it('rotates the write key at once, and the secret key with a 24-hour overlap', async () => {
     const oldWrite = t.boot.writeKey
     const w = await json(api('/settings/rotate', { method: 'POST', body: JSON.stringify({ key: 'write' }) }))

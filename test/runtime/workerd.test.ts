@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { collectorContract, verificationContract } from '../contract/collector-contract.js'
+import { segmentWireContract } from '../contract/segment-wire-contract.js'
 import { workerdApp } from './workerd-app.js'
 
 /** The workerd tier: the collector contract and the Worker entry against the bundled Worker in miniflare (workerd-app.ts). */
@@ -11,6 +12,7 @@ const workerdTarget = async () => {
 }
 collectorContract('workerd', workerdTarget)
 verificationContract('workerd', workerdTarget)
+segmentWireContract('workerd', workerdTarget)
 
 describe('the Worker entry', () => {
   it('runs the scheduled upkeep from its cron trigger against the database', async () => {

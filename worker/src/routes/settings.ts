@@ -16,7 +16,7 @@ export const settingsRoutes = new Hono<Env>()
 export const SECRET_OVERLAP_MS = 24 * 3600_000
 
 settingsRoutes.get('/settings', requireProject('viewer'), async (c) => {
-  const { rows } = await c.var.deps.db.execute({ sql: 'SELECT id, name, write_key, secret_key, allowed_origins, verification, previous_secret_expires_at FROM projects WHERE id = ?', args: [c.var.projectId] })
+  const { rows } = await c.var.deps.db.execute({ sql: 'SELECT id, name, write_key, secret_key, allowed_origins, verification, collect_ip, previous_secret_expires_at FROM projects WHERE id = ?', args: [c.var.projectId] })
   const p = rows[0]
   const origin = new URL(c.req.url).origin
   return c.json({
@@ -27,6 +27,7 @@ settingsRoutes.get('/settings', requireProject('viewer'), async (c) => {
     previousSecretExpiresAt: p.previous_secret_expires_at === null ? null : Number(p.previous_secret_expires_at),
     allowedOrigins: JSON.parse(String(p.allowed_origins)),
     verification: p.verification,
+    collectIp: Boolean(Number(p.collect_ip)),
     snippet: c.var.deps.snippet ? snippetTag(c.var.deps.snippet, String(p.write_key), origin) : null,
   })
 })
@@ -38,10 +39,12 @@ settingsRoutes.patch('/settings', requireProject('admin'), async (c) => {
     name: z.string().trim().min(1).max(200).optional(),
     allowedOrigins: z.array(origin).min(1).max(100).optional(),
     verification: z.enum(['off', 'optional', 'required']).optional(),
+    /** Store devices' IP addresses (off by default: an address is personal data Jimer needs for nothing it does). */
+    collectIp: z.boolean().optional(),
   }))
   await c.var.deps.db.execute({
-    sql: 'UPDATE projects SET name = coalesce(:n, name), allowed_origins = coalesce(:o, allowed_origins), verification = coalesce(:v, verification) WHERE id = :p',
-    args: { n: body.name ?? null, o: body.allowedOrigins ? JSON.stringify(body.allowedOrigins) : null, v: body.verification ?? null, p: c.var.projectId },
+    sql: 'UPDATE projects SET name = coalesce(:n, name), allowed_origins = coalesce(:o, allowed_origins), verification = coalesce(:v, verification), collect_ip = coalesce(:ip, collect_ip) WHERE id = :p',
+    args: { n: body.name ?? null, o: body.allowedOrigins ? JSON.stringify(body.allowedOrigins) : null, v: body.verification ?? null, ip: body.collectIp === undefined ? null : Number(body.collectIp), p: c.var.projectId },
   })
   return c.body(null, 204)
 })
