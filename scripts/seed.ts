@@ -7,7 +7,7 @@ import Database from 'libsql'
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { bootstrap } from '../worker/src/setup/bootstrap.js'
+import { bootstrap, signInLine } from '../worker/src/setup/bootstrap.js'
 
 const root = resolve(import.meta.dirname, '..')
 const DAY = 86_400_000
@@ -32,14 +32,15 @@ const EVENTS = ['$page', 'login', 'feature_used', 'order_placed', 'invite_sent',
 const TAGS: [string, string][] = [['VIP', '#e11d48'], ['Beta tester', '#7c3aed'], ['Churn risk', '#f59e0b'], ['Champion', '#16a34a'], ['Needs onboarding', '#0284c7']]
 const UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36'
 
-export async function seed(opts: { dbPath: string; users: number; now?: number; eventsPerUser?: number; log?: (s: string) => void }) {
+export async function seed(opts: { dbPath: string; users: number; now?: number; eventsPerUser?: number; log?: (s: string) => void; adminEmail?: string; adminPassword?: string }) {
   const now = opts.now ?? Date.now()
   const perUser = opts.eventsPerUser ?? 10
   mkdirSync(dirname(resolve(opts.dbPath)), { recursive: true })
   const client = createClient({ url: `file:${opts.dbPath}` })
   await client.execute('PRAGMA journal_mode = WAL')
   await migrate(drizzle(client), { migrationsFolder: resolve(root, 'migrations') })
-  const boot = await bootstrap(client, { now })
+  // The same admin variables as npm start: seeding first and starting after signs in with them.
+  const boot = await bootstrap(client, { now, adminEmail: opts.adminEmail, adminPassword: opts.adminPassword })
   client.close()
 
   const db = new Database(opts.dbPath)
@@ -104,6 +105,7 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
   const { values } = parseArgs({ options: { users: { type: 'string', default: '1000' }, db: { type: 'string' } } })
   const dbPath = values.db ?? process.env.JIMER_DB ?? resolve(root, 'data/jimer.db')
   const t0 = performance.now()
-  const boot = await seed({ dbPath, users: Number(values.users), log: (s) => process.stdout.write(`\r${s}`) })
+  const boot = await seed({ dbPath, users: Number(values.users), log: (s) => process.stdout.write(`\r${s}`), adminEmail: process.env.JIMER_ADMIN_EMAIL, adminPassword: process.env.JIMER_ADMIN_PASSWORD })
   console.log(`\nseeded ${values.users} users (~10 events each) into ${dbPath} in ${((performance.now() - t0) / 1000).toFixed(1)} s — project ${boot.projectId}`)
+  console.log(`Dashboard: ${signInLine(boot)}`)
 }
