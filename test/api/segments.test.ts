@@ -51,6 +51,16 @@ describe('segments over the admin API', () => {
     expect(r.body.sample.map((u: any) => u.userId).sort()).toEqual(['ann', 'cat'])
   })
 
+  it('makes the key from the name, as the editor\'s placeholder shows it, numbered only when taken', async () => {
+    const body = JSON.stringify({ name: 'Big spenders (EUR)', conditions: proTree })
+    const first = await json(api('/segments', { method: 'POST', body }))
+    const second = await json(api('/segments', { method: 'POST', body }))
+    expect([first.body.key, second.body.key]).toEqual(['big-spenders-eur', 'big-spenders-eur-2'])
+    // An edit that leaves the key out keeps it.
+    expect((await json(api(`/segments/${first.body.id}`, { method: 'PATCH', body: JSON.stringify({ description: 'x' }) }))).body.key).toBe('big-spenders-eur')
+    for (const s of [first, second]) await json(api(`/segments/${s.body.id}`, { method: 'DELETE' }))
+  })
+
   it('explains invalid conditions with the field that is wrong', async () => {
     const bad = { version: 1, root: { type: 'group', logic: 'and', conditions: [{ type: 'attribute', key: 'seats', operator: 'gte', value: 'ten' }] } }
     const r = await json(api('/segments/preview', { method: 'POST', body: JSON.stringify({ conditions: bad }) }))

@@ -84,7 +84,8 @@ settingsRoutes.get('/catalog', requireProject('viewer'), async (c) => {
             GROUP BY j.key, j.type ORDER BY j.key`,
       args,
     },
-    { sql: 'SELECT DISTINCT name FROM events WHERE project_id = ? ORDER BY name LIMIT 500', args },
+    // $experience / $response are offered as experience and response conditions, not as raw events.
+    { sql: `SELECT DISTINCT name FROM events WHERE project_id = ? AND name NOT IN ('$experience', '$response') ORDER BY name LIMIT 500`, args },
     { sql: 'SELECT DISTINCT experience_id FROM interactions WHERE project_id = ? ORDER BY experience_id LIMIT 500', args },
   ], 'read')
   const attributes = new Map<string, { key: string; type: string; declared: boolean }>()

@@ -4,6 +4,7 @@ import type { ComponentChildren } from 'preact'
 import type { Profile } from '../../api-types'
 import { ErrorState, Loading } from '../../components/states'
 import { formatDate, formatNumber, relativeTime } from '../../format'
+import { withQuery } from '../../router'
 import { RelativeTime } from '../../components/relative-time'
 import { useApi, versions } from '../../session'
 import { useResource } from '../../use-resource'
@@ -42,10 +43,12 @@ export function OverviewTab({ profile }: { profile: Profile }) {
         ) : (
           <div class="pills">
             {memberships.data.segments.map((s) => (
-              <span key={s.id} class={`seg-pill ${s.kind}`} title={`Entered ${new Date(s.enteredAt).toLocaleString()} · computed ${new Date(s.computedAt).toLocaleString()}`}>
+              // A pill opens Explain for its segment: why this user is in it.
+              <a key={s.id} class={`seg-pill ${s.kind}`} href={withQuery({ tab: 'explain', explain: String(s.id) })}
+                title={`Why is this user in “${s.name}”? Entered ${new Date(s.enteredAt).toLocaleString()} · computed ${new Date(s.computedAt).toLocaleString()}`}>
                 {s.name}
                 <span class="seg-pill-time">computed <RelativeTime ms={s.computedAt} /></span>
-              </span>
+              </a>
             ))}
           </div>
         )}
