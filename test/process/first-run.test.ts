@@ -1,6 +1,7 @@
 // Issue 14, item 3: a first run that cannot lock you out. The README's demo path run as
 // written (seed, then start with the admin variables, then sign in), and the offline reset,
 // with the real scripts as child processes over one database file.
+import { createClient } from '@libsql/client'
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -27,6 +28,32 @@ async function signIn(url: string, email: string, password: string): Promise<num
   return r.status
 }
 
+/** Item 6: what the seed made looks alive — recent activity, experiences, answers, computed segments, distinct Jimer IDs. */
+async function expectLivingDemo(path: string) {
+  const client = createClient({ url: `file:${path}` })
+  try {
+    const one = async (sql: string) => (await client.execute(sql)).rows[0]
+    const now = Date.now()
+    const users = await one(`SELECT count(*) AS n, min(last_seen) AS oldest, max(last_seen) AS newest, count(DISTINCT substr(anonymous_id, 1, 4)) AS shown FROM users`)
+    expect(Number(users.n)).toBe(300)
+    expect(Number(users.oldest)).toBeGreaterThan(now - 91 * 86_400_000)
+    expect(Number(users.newest)).toBeGreaterThan(now - 86_400_000)
+    // "Anonymous · Jimer xxxx" tells visitors apart.
+    expect(Number(users.shown)).toBeGreaterThan(290)
+    const activity = await one(`SELECT (SELECT count(DISTINCT user_pk) FROM interactions) AS seen, (SELECT count(*) FROM responses) AS answers,
+      (SELECT count(*) FROM users u WHERE events_count <> (SELECT count(*) FROM events e WHERE e.user_pk = u.id)) AS miscounted`)
+    expect(Number(activity.seen)).toBeGreaterThan(100)
+    expect(Number(activity.answers)).toBeGreaterThan(10)
+    expect(Number(activity.miscounted)).toBe(0)
+    const segments = (await client.execute('SELECT key, member_count FROM segments ORDER BY key')).rows
+    expect(segments.map((r) => r.key)).toEqual(['active-7d', 'big-spenders', 'paying', 'tour-done'])
+    for (const r of segments) expect(Number(r.member_count), String(r.key)).toBeGreaterThan(0)
+    expect(Number((await one('SELECT count(*) AS n FROM user_tags')).n)).toBeGreaterThan(10)
+  } finally {
+    client.close()
+  }
+}
+
 describe('the first run (real processes)', { timeout: 120_000 }, () => {
   let dir: string
   let db: string
@@ -41,6 +68,7 @@ describe('the first run (real processes)', { timeout: 120_000 }, () => {
     expect(seeded.code, seeded.out).toBe(0)
     const generated = /sign in as admin@localhost with password (\S+) — shown once/.exec(seeded.out)
     expect(generated, seeded.out).not.toBeNull()
+    await expectLivingDemo(db)
 
     const server = await startServerProcess(db, { JIMER_ADMIN_EMAIL: 'Ann@Example.com', JIMER_ADMIN_PASSWORD: 'readme demo password' })
     try {
