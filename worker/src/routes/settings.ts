@@ -6,6 +6,7 @@ import { ApiError } from '../errors.js'
 import { requireProject, type Role } from '../middleware/admin-auth.js'
 import { snippetTag } from './demo.js'
 import { jsonBody, parseOr400 } from './validate.js'
+import { storedKinds } from '../imports/known-types.js'
 
 type Env = AppEnv & { Variables: { projectId: string; role: Role } }
 
@@ -77,25 +78,20 @@ const TYPES = ['string', 'number', 'boolean', 'date', 'list'] as const
  */
 settingsRoutes.get('/catalog', requireProject('viewer'), async (c) => {
   const args = [c.var.projectId]
-  const [declared, seen, events, experiences] = await c.var.deps.db.batch([
+  const [declared, events, experiences] = await c.var.deps.db.batch([
     { sql: 'SELECT key, type FROM attribute_definitions WHERE project_id = ? ORDER BY key', args },
-    {
-      sql: `SELECT j.key, j.type, count(*) AS n FROM (SELECT attributes FROM users WHERE project_id = ? ORDER BY last_seen DESC LIMIT 2000) u, json_each(u.attributes) j
-            GROUP BY j.key, j.type ORDER BY j.key`,
-      args,
-    },
     // $experience / $response are offered as experience and response conditions, not as raw events.
     { sql: `SELECT DISTINCT name FROM events WHERE project_id = ? AND name NOT IN ('$experience', '$response') ORDER BY name LIMIT 500`, args },
     { sql: 'SELECT DISTINCT experience_id FROM interactions WHERE project_id = ? ORDER BY experience_id LIMIT 500', args },
   ], 'read')
-  const attributes = new Map<string, { key: string; type: string; declared: boolean }>()
-  for (const r of declared.rows) attributes.set(String(r.key), { key: String(r.key), type: String(r.type), declared: true })
-  const guess: Record<string, string> = { text: 'string', integer: 'number', real: 'number', true: 'boolean', false: 'boolean', array: 'list', object: 'string' }
-  for (const r of seen.rows) {
-    const key = String(r.key)
-    if (!attributes.has(key)) attributes.set(key, { key, type: guess[String(r.type)] ?? 'string', declared: false })
+  const stored = await storedKinds(c.var.deps.db, c.var.projectId)
+  // `held`: the kind every sampled user's value has (null when they differ); the import mapping starts from it.
+  const attributes = new Map<string, { key: string; type: string; declared: boolean; held: string | null }>()
+  for (const r of declared.rows) attributes.set(String(r.key), { key: String(r.key), type: String(r.type), declared: true, held: stored.get(String(r.key))?.kind ?? null })
+  for (const [key, s] of stored) {
+    if (!attributes.has(key)) attributes.set(key, { key, type: s.usual, declared: false, held: s.kind })
   }
-  return c.json({ attributes: [...attributes.values()], events: events.rows.map((r) => r.name), experiences: experiences.rows.map((r) => r.experience_id) })
+  return c.json({ attributes: [...attributes.values()].sort((a, b) => (a.key < b.key ? -1 : 1)), events: events.rows.map((r) => r.name), experiences: experiences.rows.map((r) => r.experience_id) })
 })
 
 /** Custom attribute definitions (F-72): a key, its type and constraints. */
