@@ -25,6 +25,8 @@ describe('segments over the admin API', () => {
     const now = t.clock.get()
     await send([
       { type: 'identify', userId: 'ann', anonymousId: 'dev-ann', traits: { plan: 'pro', email: 'ann@acme.io', seats: 12 }, timestamp: new Date(now - DAY).toISOString() },
+      // Activity (identify is not): ann was last seen a day ago (issue 14: identify alone leaves a profile never seen).
+      { type: 'page', userId: 'ann', anonymousId: 'dev-ann', name: 'Home', timestamp: new Date(now - DAY).toISOString() },
       { type: 'identify', userId: 'bob', traits: { plan: 'free', email: 'bob@globex.com', seats: 1 }, timestamp: new Date(now - 40 * DAY).toISOString() },
       { type: 'track', userId: 'bob', event: 'order_placed', properties: { total: 300 }, timestamp: new Date(now - 40 * DAY).toISOString() },
       { type: 'identify', userId: 'cat', traits: { plan: 'pro', email: 'cat@acme.io', seats: 3 }, timestamp: new Date(now - 2 * DAY).toISOString() },

@@ -63,7 +63,7 @@ describe('dashboard rough edges (Chromium)', () => {
   it('saves the key the placeholder shows, and asks before dropping unsaved edits', async () => {
     // In-app navigation, as a person goes: the back button then stays inside the app.
     await page.getByRole('navigation', { name: 'Users and segments' }).getByRole('link', { name: 'Segments' }).click()
-    await page.getByRole('link', { name: 'New Segment' }).click()
+    await page.getByRole('link', { name: 'New Segment' }).first().click()
     await page.getByLabel('Name', { exact: true }).fill('Big spenders EUR')
     await page.getByRole('radio', { name: /Manual/ }).click()
     expect(await page.getByLabel('Key').getAttribute('placeholder')).toBe('big-spenders-eur')
@@ -109,6 +109,24 @@ describe('dashboard rough edges (Chromium)', () => {
     const types = await page.getByLabel('Event type').locator('option').allTextContents()
     expect(types).toContain('order_placed')
     expect(types.filter((t) => t.startsWith('$experience') || t.startsWith('$response'))).toEqual([])
+  })
+
+  it('lists a user imported by email with their name and "never", after everyone active', async () => {
+    const [{ secret_key: secret }] = await server.rows('SELECT secret_key FROM projects WHERE id = ?', [server.projectId])
+    const r = await fetch(`${server.url}/api/projects/${server.projectId}/imports?match=email`, {
+      method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'text/csv' }, body: 'email,name\nnora@example.com,Nora Never\n',
+    })
+    expect(r.status).toBe(201)
+    await page.goto(`${server.url}/p/${server.projectId}/users`)
+    const row = rowOf('Nora Never')
+    expect(await row.locator('.user-name').textContent()).toBe('Nora Never')
+    expect(await row.locator('.col-activity').textContent()).toBe('never')
+    // Last in the list: never-seen users sort after every active one.
+    expect((await page.locator('tr.user-row .user-name').allTextContents()).at(-1)).toBe('Nora Never')
+    await row.locator('.user-name').click()
+    await expect.poll(() => page.locator('.profile-name').textContent()).toContain('Nora Never')
+    await shot(page, 'never-seen-user')
+    await page.getByRole('button', { name: 'Close profile' }).click()
   })
 
   it('lists the attributes in use that nobody declared in Settings, and declares one in a click', async () => {

@@ -100,8 +100,9 @@ const IS_ANONYMOUS = (pk: string) => `(SELECT user_id FROM users WHERE id = ${pk
 const ADOPT_ANONYMOUS_PROFILE = `UPDATE users SET user_id = :u, updated_at = :now
   WHERE id = ${DEVICE_USER} AND project_id = :p AND user_id IS NULL AND ${TARGET_USER} IS NULL AND ${NEW}`
 
+/** New profiles are never seen (first / last seen 0) until an active message; ACTIVITY, right after, sets them. */
 const CREATE_IDENTIFIED = `INSERT INTO users (project_id, user_id, created_at, first_seen, last_seen, updated_at)
-  SELECT :p, :u, :ts, :ts, :ts, :now WHERE ${TARGET_USER} IS NULL AND ${NEW}`
+  SELECT :p, :u, :ts, 0, 0, :now WHERE ${TARGET_USER} IS NULL AND ${NEW}`
 
 /** Identify on a device whose anonymous profile differs from the user's: fold it in (F-11). */
 const MERGE_DEVICE_PROFILE = mergeStatements(
@@ -126,7 +127,7 @@ const MERGE_PREVIOUS = [
 
 /** A new device's anonymous profile, made before the device row so that it is inserted linked. */
 const CREATE_ANONYMOUS = `INSERT INTO users (project_id, anonymous_id, created_at, first_seen, last_seen, updated_at)
-  SELECT :p, :a, :ts, :ts, :ts, :now WHERE ${DEVICE_USER} IS NULL AND ${USER(':a')} IS NULL AND ${NEW}
+  SELECT :p, :a, :ts, 0, 0, :now WHERE ${DEVICE_USER} IS NULL AND ${USER(':a')} IS NULL AND ${NEW}
   ON CONFLICT (project_id, anonymous_id) WHERE anonymous_id IS NOT NULL DO NOTHING`
 
 /**
@@ -162,11 +163,13 @@ const UPSERT_DEVICE_OF_USER = upsertDevice(TARGET_USER, 'excluded.user_pk', 'dev
 const TARGET = `coalesce(${TARGET_USER}, ${DEVICE_USER})`
 
 /**
- * Profile upkeep (F-05, F-12). Sessions: the snippet sends its session id; server calls
+ * Profile upkeep (F-05, F-12). First and last seen follow activity only (track, page,
+ * screen): 0 means never seen (issue 14) — an identify from a server, an import or the
+ * dashboard makes a profile nobody has seen yet. Sessions: the snippet sends its session id; server calls
  * without one start a session after 30 minutes of inactivity. setOnce patches under the
  * existing attributes, set patches over them (a null value removes the key).
  */
-const ACTIVITY = `first_seen = min(first_seen, :ts),
+const ACTIVITY = `first_seen = CASE WHEN NOT :active THEN first_seen WHEN first_seen = 0 THEN :ts ELSE min(first_seen, :ts) END,
     last_seen = CASE WHEN :active THEN max(last_seen, :ts) ELSE last_seen END,
     sessions = sessions + CASE
       WHEN NOT :active THEN 0

@@ -85,13 +85,13 @@ settingsRoutes.get('/catalog', requireProject('viewer'), async (c) => {
     { sql: 'SELECT DISTINCT experience_id FROM interactions WHERE project_id = ? ORDER BY experience_id LIMIT 500', args },
   ], 'read')
   const stored = await storedKinds(c.var.deps.db, c.var.projectId)
-  // `held`: the kind every sampled user's value has (null when they differ); the import mapping starts from it.
+  // Declared first, then the rest by key. `held`: the kind every sampled user's value has (null when they differ); the import mapping starts from it.
   const attributes = new Map<string, { key: string; type: string; declared: boolean; held: string | null }>()
   for (const r of declared.rows) attributes.set(String(r.key), { key: String(r.key), type: String(r.type), declared: true, held: stored.get(String(r.key))?.kind ?? null })
   for (const [key, s] of stored) {
     if (!attributes.has(key)) attributes.set(key, { key, type: s.usual, declared: false, held: s.kind })
   }
-  return c.json({ attributes: [...attributes.values()].sort((a, b) => (a.key < b.key ? -1 : 1)), events: events.rows.map((r) => r.name), experiences: experiences.rows.map((r) => r.experience_id) })
+  return c.json({ attributes: [...attributes.values()], events: events.rows.map((r) => r.name), experiences: experiences.rows.map((r) => r.experience_id) })
 })
 
 /** Custom attribute definitions (F-72): a key, its type and constraints. */

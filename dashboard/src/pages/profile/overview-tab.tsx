@@ -14,8 +14,9 @@ export function OverviewTab({ profile }: { profile: Profile }) {
   const api = useApi()
   const memberships = useResource(() => api.memberships(profile.id), [api, profile.id, versions.users.value, versions.segments.value])
   const cards: [string, ComponentChildren, string?][] = [
-    ['First seen', profile.firstSeen ? formatDate(profile.firstSeen) : '—', profile.firstSeen ? relativeTime(profile.firstSeen) : undefined],
-    ['Last seen', profile.lastSeen ? formatDate(profile.lastSeen) : '—', profile.lastSeen ? relativeTime(profile.lastSeen) : undefined],
+    // 0: never seen — made by an import, the dashboard or a server, with no activity yet.
+    ['First seen', profile.firstSeen ? formatDate(profile.firstSeen) : 'Never', profile.firstSeen ? relativeTime(profile.firstSeen) : undefined],
+    ['Last seen', profile.lastSeen ? formatDate(profile.lastSeen) : 'Never', profile.lastSeen ? relativeTime(profile.lastSeen) : undefined],
     ['Experiences seen', formatNumber(profile.experiencesSeen)],
     ['Sessions', formatNumber(profile.sessions)],
     ['Events', formatNumber(profile.stats.events), `${formatNumber(profile.stats.eventTypes)} ${profile.stats.eventTypes === 1 ? 'type' : 'types'}`],
