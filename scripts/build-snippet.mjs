@@ -1,5 +1,6 @@
 // The snippet build (snippet/): dist/s.js (the script), dist/stub.min.js (the paste-in, with
-// placeholders the server fills in) and dist/snippet.json (content hash and sizes).
+// placeholders the server fills in), dist/snippet.json (content hash and sizes) and
+// dist/snippet-module.json (all three for the Worker bundle, which imports it).
 // `buildSnippet()` is called by scripts/build.mjs, by `npm start` when dist/s.js is missing,
 // and by the browser tests, which always run against this minified output.
 import { build, transform } from 'esbuild'
@@ -68,6 +69,8 @@ export async function buildSnippet(outdir = resolve(root, 'dist')) {
   write('s.js', js)
   write('public/s.js', js)
   write('stub.min.js', stub)
+  // The Worker imports this one (worker/src/worker.ts): it has no file system to read the others from.
+  write('snippet-module.json', JSON.stringify({ script: js, stub, hash }))
   write('snippet.json', JSON.stringify(info, null, 2) + '\n')
   return info
 }

@@ -1,7 +1,7 @@
 // `npm run build`: the Worker bundle (what wrangler deploys, and what the workerd tests run)
 // and the static folder both runtimes serve: the snippet and the dashboard (dist/public).
 import { build } from 'esbuild'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildDashboard } from './build-dashboard.mjs'
@@ -11,6 +11,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
 /** Bundles worker/src/worker.ts for workerd: ESM, the `workerd`/`worker`/`browser` export conditions. */
 export async function buildWorker(outfile = resolve(root, 'dist/worker/worker.js')) {
+  // The Worker bundles the built snippet (dist/snippet-module.json).
+  if (!existsSync(resolve(root, 'dist/snippet-module.json'))) await buildSnippet()
   await build({
     entryPoints: [resolve(root, 'worker/src/worker.ts')],
     outfile,

@@ -1,5 +1,7 @@
 // `npm run seed -- --users N [--db path]`: realistic demo data for the dashboard and the benchmarks.
 // Deterministic (same N, same data). Writes straight to the embedded file in large transactions.
+// The benchmarks call seed() as it always was; `npm run seed` adds `demo` (seed-demo.ts): activity
+// over the last 90 days, Jimer IDs that look like real ones, experiences, survey answers, segments.
 import { createClient } from '@libsql/client'
 import { drizzle } from 'drizzle-orm/libsql'
 import { migrate } from 'drizzle-orm/libsql/migrator'
@@ -7,7 +9,8 @@ import Database from 'libsql'
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { bootstrap } from '../worker/src/setup/bootstrap.js'
+import { bootstrap, signInLine } from '../worker/src/setup/bootstrap.js'
+import { demoActivity, demoSegments, jimerId } from './seed-demo.js'
 
 const root = resolve(import.meta.dirname, '..')
 const DAY = 86_400_000
@@ -32,14 +35,15 @@ const EVENTS = ['$page', 'login', 'feature_used', 'order_placed', 'invite_sent',
 const TAGS: [string, string][] = [['VIP', '#e11d48'], ['Beta tester', '#7c3aed'], ['Churn risk', '#f59e0b'], ['Champion', '#16a34a'], ['Needs onboarding', '#0284c7']]
 const UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36'
 
-export async function seed(opts: { dbPath: string; users: number; now?: number; eventsPerUser?: number; log?: (s: string) => void }) {
+export async function seed(opts: { dbPath: string; users: number; now?: number; eventsPerUser?: number; log?: (s: string) => void; adminEmail?: string; adminPassword?: string; demo?: boolean }) {
   const now = opts.now ?? Date.now()
   const perUser = opts.eventsPerUser ?? 10
   mkdirSync(dirname(resolve(opts.dbPath)), { recursive: true })
   const client = createClient({ url: `file:${opts.dbPath}` })
   await client.execute('PRAGMA journal_mode = WAL')
   await migrate(drizzle(client), { migrationsFolder: resolve(root, 'migrations') })
-  const boot = await bootstrap(client, { now })
+  // The same admin variables as npm start: seeding first and starting after signs in with them.
+  const boot = await bootstrap(client, { now, adminEmail: opts.adminEmail, adminPassword: opts.adminPassword })
   client.close()
 
   const db = new Database(opts.dbPath)
@@ -67,10 +71,12 @@ export async function seed(opts: { dbPath: string; users: number; now?: number; 
     for (let k = from; k < Math.min(opts.users, from + chunk); k++) {
       const id = start + k + 1
       const identified = rand() < 0.8
-      const first = now - Math.floor(rand() * 365 * DAY)
-      const last = Math.min(now, first + Math.floor(rand() * 200 * DAY))
+      // Demo: last activity within 90 days, most of it recent (so "Last activity" and time-relative segments mean something).
+      const last = opts.demo ? now - Math.floor(rand() ** 2 * 90 * DAY) : 0
+      const first = opts.demo ? last - Math.floor(rand() * 120 * DAY) : now - Math.floor(rand() * 365 * DAY)
+      const lastSeen = opts.demo ? last : Math.min(now, first + Math.floor(rand() * 200 * DAY))
       const fn = pick(FIRST), ln = pick(LAST)
-      const anon = `seed${id.toString(36)}x${Math.floor(rand() * 1e9).toString(36)}`
+      const anon = opts.demo ? jimerId(rand) : `seed${id.toString(36)}x${Math.floor(rand() * 1e9).toString(36)}`
       const plan = pick(PLANS)
       const attrs = {
         plan, seats: 1 + Math.floor(rand() * (plan === 'enterprise' ? 500 : 20)), role: pick(ROLES), country: pick(COUNTRIES),
@@ -79,15 +85,17 @@ export async function seed(opts: { dbPath: string; users: number; now?: number; 
       }
       const meta = Object.fromEntries(Object.keys(attrs).map((key) => [key, { s: 'SDK', t: first }]))
       insUser.run(id, p, identified ? `usr_${id}` : null, anon, identified ? `${fn}.${ln}.${id}@example.com`.toLowerCase() : null, identified ? `${fn} ${ln}` : null,
-        first, first, last, 1 + Math.floor(rand() * 40), perUser, JSON.stringify(attrs), JSON.stringify(meta), last)
-      insDevice.run(p, anon, id, UA, first, last)
+        first, first, lastSeen, 1 + Math.floor(rand() * 40), perUser, JSON.stringify(attrs), JSON.stringify(meta), lastSeen)
+      insDevice.run(p, anon, id, UA, first, lastSeen)
       for (let e = 0; e < perUser; e++) {
         const name = pick(EVENTS)
-        const ts = first + Math.floor(rand() * Math.max(1, last - first))
+        // The last event is the last activity; the others fall between first and last seen.
+        const ts = opts.demo && e === perUser - 1 ? lastSeen : first + Math.floor(rand() * Math.max(1, lastSeen - first))
         const props = name === 'order_placed' ? { total: Math.round(rand() * 60000) / 100, currency: pick(['EUR', 'USD']) } : name === '$page' ? { url: `/p/${Math.floor(rand() * 50)}` } : { feature: pick(['reports', 'exports', 'api']) }
         insEvent.run(p, id, anon, name === '$page' ? 'page' : 'track', name, JSON.stringify(props), ts, ts, `seed-${id}-${e}`)
       }
       if (rand() < 0.15) insTag.run(p, id, pick(tagIds), now)
+      if (opts.demo) demoActivity(db, { projectId: p, userPk: id, anonymousId: anon, first, last: lastSeen, now, rand })
     }
     db.exec('COMMIT')
     opts.log?.(`seeded ${Math.min(opts.users, from + chunk)} / ${opts.users} users`)
@@ -97,6 +105,12 @@ export async function seed(opts: { dbPath: string; users: number; now?: number; 
   db.exec('ANALYZE')
   db.exec('PRAGMA synchronous = FULL')
   db.close()
+  if (opts.demo) {
+    const client2 = createClient({ url: `file:${opts.dbPath}` })
+    const made = await demoSegments(client2, p, now)
+    client2.close()
+    opts.log?.(`\n${made} segments computed`)
+  }
   return boot
 }
 
@@ -104,6 +118,7 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
   const { values } = parseArgs({ options: { users: { type: 'string', default: '1000' }, db: { type: 'string' } } })
   const dbPath = values.db ?? process.env.JIMER_DB ?? resolve(root, 'data/jimer.db')
   const t0 = performance.now()
-  const boot = await seed({ dbPath, users: Number(values.users), log: (s) => process.stdout.write(`\r${s}`) })
+  const boot = await seed({ dbPath, users: Number(values.users), demo: true, log: (s) => process.stdout.write(`\r${s}`), adminEmail: process.env.JIMER_ADMIN_EMAIL, adminPassword: process.env.JIMER_ADMIN_PASSWORD })
   console.log(`\nseeded ${values.users} users (~10 events each) into ${dbPath} in ${((performance.now() - t0) / 1000).toFixed(1)} s — project ${boot.projectId}`)
+  console.log(`Dashboard: ${signInLine(boot)}`)
 }

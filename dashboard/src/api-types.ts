@@ -55,7 +55,8 @@ export interface MemberRow { id: number; userId: string | null; email: string | 
 export interface Preview { count: number; sample: { id: number; userId: string | null; email: string | null; name: string | null; lastSeen: number }[] }
 
 export type AttrType = 'string' | 'number' | 'boolean' | 'date' | 'list'
-export interface Catalog { attributes: { key: string; type: AttrType; declared: boolean }[]; events: string[]; experiences: string[] }
+/** `held`: the kind every sampled user's value has (null when they differ); an import must not write another over number/boolean/list. */
+export interface Catalog { attributes: { key: string; type: AttrType; declared: boolean; held?: AttrType | null }[]; events: string[]; experiences: string[] }
 export interface AttributeDefinition { key: string; type: AttrType; constraints: Record<string, unknown> }
 
 export type Verification = 'off' | 'optional' | 'required'

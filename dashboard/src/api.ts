@@ -49,7 +49,8 @@ const qs = (params: Record<string, string | number | undefined>) => {
 const enc = encodeURIComponent
 
 export const auth = {
-  me: () => call<Me>('GET', '/api/auth/me'),
+  /** The signed-in account, or null (asked so that signed out is a 200, not a console error). */
+  me: () => call<Me | { account: null }>('GET', '/api/auth/me?optional=1').then((r) => (r.account ? (r as Me) : null)),
   login: (email: string, password: string) => call<Me>('POST', '/api/auth/login', { email, password }),
   logout: () => call<void>('POST', '/api/auth/logout'),
 }

@@ -13,7 +13,8 @@ import { SettingsPage } from './pages/settings/settings-page'
 import { Shell } from './pages/shell'
 import { SignIn } from './pages/sign-in'
 import { UsersPage } from './pages/users/users-page'
-import { navigate, projectPath, route, url } from './router'
+import { leaveAnyway, navigate, pendingLeave, projectPath, route, url } from './router'
+import { ConfirmDialog } from './components/confirm-dialog'
 import { loadMe, me, meError, project } from './session'
 
 export function App() {
@@ -59,6 +60,11 @@ export function App() {
   return (
     <>
       {page}
+      {pendingLeave.value && (
+        <ConfirmDialog title="Discard unsaved changes?" confirmLabel="Discard changes" danger onClose={() => void (pendingLeave.value = null)} onConfirm={async () => leaveAnyway()}>
+          <p>This segment has changes that are not saved. Leave and lose them, or stay and save.</p>
+        </ConfirmDialog>
+      )}
       <ToastHost />
     </>
   )

@@ -31,7 +31,8 @@ export const jimerShort = (anonymousId: string | null) => (anonymousId ? `Jimer 
 export function displayName(u: { name: string | null; email?: string | null; userId: string | null }): string {
   return u.name || u.userId || u.email || 'Anonymous'
 }
-export const isIdentified = (u: { userId: string | null }) => u.userId !== null
+/** Known by a user id, an email or a name (an import by email makes such users): not "Anonymous". */
+export const isIdentified = (u: { userId: string | null; email?: string | null; name?: string | null }) => u.userId !== null || !!u.email || !!u.name
 
 /** Any attribute value as one line of text (objects and lists as JSON). */
 export function valueText(v: unknown): string {

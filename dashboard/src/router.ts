@@ -36,10 +36,44 @@ export function parse(path: string): Route {
 
 export const projectPath = (projectId: string, page: string) => `/p/${encodeURIComponent(projectId)}/${page}`
 
-/** Goes to a URL inside the app; `replace` for changes that should not fill the back button. */
-export function navigate(to: string, opts: { replace?: boolean } = {}) {
+/**
+ * A screen with unsaved changes (the segment editor) says so here: leaving it in the app —
+ * a link, the back button — waits on `pendingLeave` until the user confirms (LeaveDialog),
+ * and closing or reloading the tab gets the browser's own prompt.
+ */
+let unsaved: (() => boolean) | null = null
+export const pendingLeave = signal<string | null>(null)
+
+export function guardUnsaved(dirty: () => boolean): () => void {
+  unsaved = dirty
+  return () => {
+    if (unsaved === dirty) unsaved = null
+  }
+}
+
+/** The user chose to discard their changes: go where they were going. */
+export function leaveAnyway() {
+  const to = pendingLeave.value
+  pendingLeave.value = null
+  unsaved = null
+  if (to) navigate(to)
+}
+
+window.addEventListener('beforeunload', (e) => {
+  if (unsaved?.()) e.preventDefault()
+})
+
+/**
+ * Goes to a URL inside the app; `replace` for changes that should not fill the back button;
+ * `force` past the unsaved-changes guard (after a save, the editor itself moves on).
+ */
+export function navigate(to: string, opts: { replace?: boolean; force?: boolean } = {}) {
   const target = new URL(to, window.location.href)
   if (target.pathname + target.search === url.value.path + url.value.search) return
+  if (!opts.force && target.pathname !== url.value.path && unsaved?.()) {
+    pendingLeave.value = target.pathname + target.search
+    return
+  }
   window.history[opts.replace ? 'replaceState' : 'pushState'](null, '', target.pathname + target.search)
   url.value = here()
   if (!opts.replace) window.scrollTo(0, 0)
@@ -61,7 +95,16 @@ export function withQuery(patch: Record<string, string | undefined>): string {
   return url.value.path + (s ? '?' + s : '')
 }
 
-window.addEventListener('popstate', () => void (url.value = here()))
+window.addEventListener('popstate', () => {
+  const next = here()
+  if (next.path !== url.value.path && unsaved?.()) {
+    // The browser has moved already: put the editor's URL back and ask first.
+    window.history.pushState(null, '', url.value.path + url.value.search)
+    pendingLeave.value = next.path + next.search
+    return
+  }
+  url.value = next
+})
 
 /** A plain left click on an in-app link navigates without reloading; others open as usual. */
 export function onLinkClick(e: MouseEvent) {

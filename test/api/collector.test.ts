@@ -1,4 +1,5 @@
 import { collectorContract, verificationContract, type CollectorTarget } from '../contract/collector-contract.js'
+import { segmentWireContract } from '../contract/segment-wire-contract.js'
 import { testApp } from '../helpers/test-app.js'
 
 const nodeTarget = async (): Promise<CollectorTarget> => {
@@ -12,3 +13,4 @@ const nodeTarget = async (): Promise<CollectorTarget> => {
 
 collectorContract('node', nodeTarget)
 verificationContract('node', nodeTarget)
+segmentWireContract('node', nodeTarget)

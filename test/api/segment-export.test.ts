@@ -60,6 +60,8 @@ describe('segment exports (CSV and Parquet) over the admin API', () => {
         email: 'ann@acme.io', name: HOSTILE.ann.name, plan: 'pro', seats: 12, beta: true, signup: '2026-01-05T10:00:00.000Z', features: ['sso', 'api'],
         nickname: HOSTILE.ann.nickname, note: HOSTILE.ann.note, score: -5, 'we"ird\\key': 'odd key', 'a,b': 1,
       } },
+      // ann is active (a page); bob is only identified, so never seen (issue 14).
+      { type: 'page', userId: 'ann', anonymousId: 'dev-ann', timestamp: new Date(now - DAY).toISOString() },
       { type: 'identify', userId: 'bob', timestamp: new Date(now - 2 * DAY).toISOString(), traits: {
         email: 'bob@globex.com', name: HOSTILE.bob.name, plan: HOSTILE.bob.plan, seats: -5, beta: false, signup: Date.parse('2025-06-01T00:00:00Z'), features: [],
         nickname: HOSTILE.bob.nickname, score: 0,
@@ -91,6 +93,8 @@ describe('segment exports (CSV and Parquet) over the admin API', () => {
     expect(meta.fields).toEqual(columns.split(','))
     expect(data.map((d) => d.userId)).toEqual(['ann', 'bob', 'cat'])
     const [ann, bob, cat] = data
+    // Never seen: an empty cell, not 1970.
+    expect(bob.lastSeen).toBe('')
     const stored = await user('ann')
     expect(ann).toMatchObject({
       id: String(stored.id), name: HOSTILE.ann.name, email: 'ann@acme.io',

@@ -25,6 +25,8 @@ describe('segments over the admin API', () => {
     const now = t.clock.get()
     await send([
       { type: 'identify', userId: 'ann', anonymousId: 'dev-ann', traits: { plan: 'pro', email: 'ann@acme.io', seats: 12 }, timestamp: new Date(now - DAY).toISOString() },
+      // Activity (identify is not): ann was last seen a day ago (issue 14: identify alone leaves a profile never seen).
+      { type: 'page', userId: 'ann', anonymousId: 'dev-ann', name: 'Home', timestamp: new Date(now - DAY).toISOString() },
       { type: 'identify', userId: 'bob', traits: { plan: 'free', email: 'bob@globex.com', seats: 1 }, timestamp: new Date(now - 40 * DAY).toISOString() },
       { type: 'track', userId: 'bob', event: 'order_placed', properties: { total: 300 }, timestamp: new Date(now - 40 * DAY).toISOString() },
       { type: 'identify', userId: 'cat', traits: { plan: 'pro', email: 'cat@acme.io', seats: 3 }, timestamp: new Date(now - 2 * DAY).toISOString() },
@@ -49,6 +51,16 @@ describe('segments over the admin API', () => {
     expect(r.status).toBe(200)
     expect(r.body.count).toBe(2)
     expect(r.body.sample.map((u: any) => u.userId).sort()).toEqual(['ann', 'cat'])
+  })
+
+  it('makes the key from the name, as the editor\'s placeholder shows it, numbered only when taken', async () => {
+    const body = JSON.stringify({ name: 'Big spenders (EUR)', conditions: proTree })
+    const first = await json(api('/segments', { method: 'POST', body }))
+    const second = await json(api('/segments', { method: 'POST', body }))
+    expect([first.body.key, second.body.key]).toEqual(['big-spenders-eur', 'big-spenders-eur-2'])
+    // An edit that leaves the key out keeps it.
+    expect((await json(api(`/segments/${first.body.id}`, { method: 'PATCH', body: JSON.stringify({ description: 'x' }) }))).body.key).toBe('big-spenders-eur')
+    for (const s of [first, second]) await json(api(`/segments/${s.body.id}`, { method: 'DELETE' }))
   })
 
   it('explains invalid conditions with the field that is wrong', async () => {

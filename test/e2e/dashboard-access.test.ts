@@ -86,7 +86,7 @@ describe('sign-in, roles, projects and settings in Chromium', () => {
     await expect.poll(async () => (await server.rows('SELECT verification FROM projects WHERE id = ?', [server.projectId]))[0].verification).toBe('required')
 
     await page.getByLabel('Attribute key').fill('plan')
-    await page.getByRole('button', { name: 'Declare' }).click()
+    await page.getByRole('button', { name: 'Declare', exact: true }).click()
     await expect.poll(() => page.locator('section', { hasText: 'Custom attributes' }).locator('tbody').textContent()).toContain('plan')
     await shot(page, 'settings-after-changes')
   })

@@ -52,5 +52,7 @@ export async function seed(server: DashboardServer) {
     batch.push({ type: 'page', anonymousId: anon, name: 'Pricing', timestamp: at(hours), context: ctx })
   }
   batch.push({ type: 'identify', userId: 'hostile', anonymousId: 'anon-hostile', traits: { name: XSS_NAME, email: 'hostile@example.com', plan: XSS_NAME }, timestamp: at(0.5) })
+  // Seen, not only identified: a profile with no activity would be "never seen" and sort last.
+  batch.push({ type: 'page', userId: 'hostile', anonymousId: 'anon-hostile', name: 'Home', timestamp: at(0.5), context: ctx })
   await server.send(batch)
 }

@@ -147,6 +147,16 @@ describe('the Segments and Imports tabs, and the loading and error states, in Ch
     await shot(page, 'users-page-2')
     await page.getByRole('button', { name: 'Previous' }).click()
     await expect.poll(() => page.locator('tr.user-row').count()).toBe(50)
+    // The page is in the URL (issue 14): a reload or a shared link opens page 2 again.
+    await page.getByRole('button', { name: 'Next' }).click()
+    await expect.poll(() => new URL(page.url()).searchParams.get('page')).toBe('2')
+    await page.reload()
+    await expect.poll(() => page.getByTestId('page-range').textContent()).toContain('Page 2 · 51–66 of 66')
+    expect(await page.locator('tr.user-row').count()).toBe(16)
+    // Opened from a link, page 2's previous page is the first one.
+    await page.getByRole('button', { name: 'Previous' }).click()
+    await expect.poll(() => page.locator('tr.user-row').count()).toBe(50)
+    expect(new URL(page.url()).searchParams.get('page')).toBeNull()
   })
 
   it('says so when a search finds nobody', async () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { collectorContract, verificationContract } from '../contract/collector-contract.js'
+import { adminContract } from '../contract/admin-contract.js'
+import { segmentWireContract } from '../contract/segment-wire-contract.js'
 import { workerdApp } from './workerd-app.js'
 
 /** The workerd tier: the collector contract and the Worker entry against the bundled Worker in miniflare (workerd-app.ts). */
@@ -11,6 +13,11 @@ const workerdTarget = async () => {
 }
 collectorContract('workerd', workerdTarget)
 verificationContract('workerd', workerdTarget)
+segmentWireContract('workerd', workerdTarget)
+adminContract('workerd', async () => {
+  const w = await startWorkerd()
+  return { fetch: w.fetch, origin: 'http://jimer.test', db: w.db.client, writeKey: w.boot.writeKey, projectId: w.boot.projectId, adminEmail: w.boot.adminEmail, adminPassword: 'workerd tier password', close: w.close }
+})
 
 describe('the Worker entry', () => {
   it('runs the scheduled upkeep from its cron trigger against the database', async () => {

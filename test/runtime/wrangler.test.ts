@@ -23,5 +23,7 @@ it('bundles for Cloudflare with wrangler (deploy --dry-run, no login, no network
   expect(r.stdout).toContain('env.ASSETS')
   const bundle = readFileSync(join(dir, 'out/worker.js'), 'utf8')
   expect(bundle).toContain('/v1')
+  // The built snippet travels in the bundle: Settings on Workers shows the tag to paste.
+  expect(bundle).toContain(JSON.parse(readFileSync(join(ROOT, 'dist/snippet.json'), 'utf8')).hash)
   expect(existsSync(join(dir, 'out/worker.js'))).toBe(true)
 })

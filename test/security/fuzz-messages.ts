@@ -12,6 +12,8 @@ export interface Probe {
   path: string
   headers: Record<string, string>
   body: Uint8Array | null
+  /** When `body` is compressed: the bytes it inflates to, which the answer must be about. */
+  plain?: Uint8Array
   /** Sent as a stream in chunks of this size, without a Content-Length; `fail`: the stream errors midway. */
   stream?: { chunk: number; fail?: boolean }
   /** Messages in the batch, when the body is a well-formed batch. */
@@ -167,7 +169,8 @@ export const batchBody = (keys: Keys, pools: Pools, small = false) => fc.record(
 })
 
 export const batchProbe = (keys: Keys, pools: Pools, small = false) => batchBody(keys, pools, small).map((b): Probe => ({
-  family: 'batch', method: 'POST', path: '/v1/batch', headers: b.headers, body: toBytes(b.text), items: b.ids.length, ids: b.ids,
+  // analytics.js batches to /v1/b: the same endpoint.
+  family: 'batch', method: 'POST', path: b.ids.length % 4 === 3 ? '/v1/b' : '/v1/batch', headers: b.headers, body: toBytes(b.text), items: b.ids.length, ids: b.ids,
 }))
 
 /** A single-message endpoint (/v1/track, /v1/identify, …) with the message as the body. */
@@ -178,12 +181,14 @@ export const singleProbe = (keys: Keys, pools: Pools) => fc.record({
   credentials: credentials(keys),
   headers,
   rawStrings: fc.nat(9).map((n) => n === 0),
+  short: fc.nat(3).map((n) => n === 0),
 }).map((g): Probe => {
   const x = fresh(fromPool(pools.messages[g.path.slice(4) as Type], g.pick), g.n, 0)
   const { entries, headers: h } = withCredentials(g.credentials, g.headers)
   const own = g.rawStrings ? x.raw : x.text
   const text = entries.length ? '{' + toJson(entries[0][0]) + ':' + toJson(entries[0][1], g.rawStrings) + (own === '{}' ? '}' : ',' + own.slice(1)) : own
-  return { family: 'single', method: 'POST', path: g.path, headers: h, body: toBytes(text), ids: [x.id] }
+  // analytics.js posts to the one-letter paths (/v1/t, /v1/i, …): the same endpoints.
+  return { family: 'single', method: 'POST', path: g.short ? g.path.slice(0, 5) : g.path, headers: h, body: toBytes(text), ids: [x.id] }
 })
 
 /** JSON text as bytes; `rawStrings` writes unpaired surrogates unescaped (they arrive as U+FFFD). */

@@ -25,6 +25,12 @@ describe('the import mapping the dashboard checks before sending', () => {
     expect(p.columns[1]).toBe('Declared as Number in Settings: choose Number, or another key.')
   })
 
+  it('refuses text over the numbers users hold, as the server does, and lets text over text be', () => {
+    const held = (k: string) => (k === 'seats' ? 'number' : k === 'tier' ? 'string' : null)
+    const p = mappingProblems(base([id, { header: 'Seats', target: 'attribute', key: 'seats', type: 'string' }, { header: 'Tier', target: 'attribute', key: 'tier', type: 'date' }]), () => null, held)
+    expect(p.columns).toEqual([null, 'Users hold Number values in “seats”: choose Number (cells that are not are skipped and reported), or another key.', null])
+  })
+
   it('sends key and type only for attributes', () => {
     expect(cleanColumns([{ header: 'id', target: 'userId', key: 'x', type: 'number' }, { header: 'p', target: 'attribute', key: 'p' }])).toEqual([
       { header: 'id', target: 'userId' }, { header: 'p', target: 'attribute', key: 'p', type: 'string' },

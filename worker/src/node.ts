@@ -17,7 +17,7 @@ import { demoRoutes, snippetTag, type Snippet } from './routes/demo.js'
 import { serveDashboard } from './node-static.js'
 import { runScheduled } from './scheduled.js'
 import { userColumns } from './segments/columns.js'
-import { bootstrap } from './setup/bootstrap.js'
+import { bootstrap, signInLine } from './setup/bootstrap.js'
 import { memoryCollectorLimits } from './rate-limit.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
@@ -94,10 +94,11 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     trustProxy: process.env.JIMER_TRUST_PROXY === '1',
   })
   console.log(`Jimer is running at ${url}
-Dashboard: ${url}/   (sign in as ${boot.adminEmail}${boot.generatedPassword ? ` with password ${boot.generatedPassword} — shown once` : ''})
+Dashboard: ${url}/   (${signInLine(boot)})
 Demo page: ${url}/demo
 Write key: ${boot.writeKey}
 Snippet for your pages' <head>:
 ${snippetTag(snippet, boot.writeKey, url)}`)
+  if (process.env.JIMER_ADMIN_EMAIL && !process.env.JIMER_ADMIN_PASSWORD) console.log('JIMER_ADMIN_EMAIL is set without JIMER_ADMIN_PASSWORD: no admin was created or changed')
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void close().then(() => process.exit(0)))
 }

@@ -5,6 +5,8 @@ export interface ProjectKeys {
   allowedOrigins: string[]
   /** off: never checked; optional: checked when sent; required: every write-key call with a userId. */
   verification: 'off' | 'optional' | 'required'
+  /** Store the device's IP address (off by default; see collect.ts withIp). */
+  collectIp: boolean
   /** The secret key, and the previous one while its rotation overlap lasts. */
   secrets: string[]
 }
@@ -15,7 +17,7 @@ export interface ProjectKeys {
  */
 export async function projectForKey(db: Db, key: string, now: number): Promise<{ project: ProjectKeys; secret: boolean } | null> {
   const { rows } = await db.execute({
-    sql: `SELECT id, allowed_origins, verification, write_key = :k AS public, secret_key,
+    sql: `SELECT id, allowed_origins, verification, collect_ip, write_key = :k AS public, secret_key,
             CASE WHEN previous_secret_expires_at > :now THEN previous_secret_key END AS previous_secret_key FROM projects WHERE write_key = :k OR secret_key = :k
           OR (previous_secret_key = :k AND previous_secret_expires_at > :now) LIMIT 1`,
     args: { k: key, now },
@@ -27,6 +29,7 @@ export async function projectForKey(db: Db, key: string, now: number): Promise<{
       id: String(row.id),
       allowedOrigins: JSON.parse(String(row.allowed_origins)) as string[],
       verification: row.verification as ProjectKeys['verification'],
+      collectIp: Boolean(Number(row.collect_ip)),
       secrets: [row.secret_key, row.previous_secret_key].filter((k): k is string => typeof k === 'string'),
     },
     secret: !Number(row.public),

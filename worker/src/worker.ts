@@ -1,6 +1,8 @@
 // The Cloudflare Workers entry: libSQL over HTTP (Turso), static assets, the cron trigger.
 import { createClient, type Client } from '@libsql/client/web'
 import { createApp } from './app.js'
+// Built by scripts/build-snippet.mjs (npm run build, npm run deploy); Settings shows the tag from it.
+import snippet from '../../dist/snippet-module.json'
 import { directWriter } from './ingest/writer.js'
 import { bindingRateLimit, COLLECTOR_LIMITS, memoryCollectorLimits } from './rate-limit.js'
 import { runScheduled } from './scheduled.js'
@@ -32,7 +34,7 @@ function build(env: Env) {
     built = {
       client, writer,
       app: createApp({
-        db: client, writer, now: Date.now, keepAlive: (c, work) => c.executionCtx.waitUntil(work),
+        db: client, writer, now: Date.now, snippet, keepAlive: (c, work) => c.executionCtx.waitUntil(work),
         collectorLimits: collectorLimits(env), clientIp: (c) => c.req.header('cf-connecting-ip') ?? null,
       }),
     }

@@ -1,7 +1,9 @@
 // A panel that opens under its button: closes on Esc (focus back to the button), on a click
 // outside, or when the content calls close(). Arrow keys move between its menu items.
+// The panel is placed in the viewport (position: fixed), kept inside it: opened from a row
+// of a scrolling table it must not widen the table and scroll it sideways (issue 14).
 import type { ComponentChildren } from 'preact'
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 
 export function Popover(props: {
   label: ComponentChildren
@@ -14,10 +16,34 @@ export function Popover(props: {
   const [open, setOpen] = useState(false)
   const root = useRef<HTMLDivElement>(null)
   const button = useRef<HTMLButtonElement>(null)
+  const panel = useRef<HTMLDivElement>(null)
+  const [place, setPlace] = useState<{ top: number; left: number } | null>(null)
   const close = () => {
     setOpen(false)
     button.current?.focus()
   }
+
+  useLayoutEffect(() => {
+    if (!open) return
+    const measure = () => {
+      const b = button.current?.getBoundingClientRect()
+      const width = panel.current?.offsetWidth ?? 0
+      const height = panel.current?.offsetHeight ?? 0
+      if (!b) return
+      const wanted = props.align === 'right' ? b.right - width : b.left
+      // Above the button when there is no room below it.
+      const top = b.bottom + 6 + height > window.innerHeight && b.top - 6 - height > 0 ? b.top - 6 - height : b.bottom + 6
+      setPlace({ top, left: Math.max(8, Math.min(wanted, window.innerWidth - width - 8)) })
+    }
+    measure()
+    // Follows its button when the page or a scrolling container moves.
+    window.addEventListener('scroll', measure, true)
+    window.addEventListener('resize', measure)
+    return () => {
+      window.removeEventListener('scroll', measure, true)
+      window.removeEventListener('resize', measure)
+    }
+  }, [open])
 
   useEffect(() => {
     if (!open) return
@@ -56,13 +82,21 @@ export function Popover(props: {
         disabled={props.disabled}
         onClick={(e) => {
           e.stopPropagation()
+          // Placed under the button at once (focusable from the first frame); measured after.
+          const b = e.currentTarget.getBoundingClientRect()
+          setPlace({ top: b.bottom + 6, left: b.left })
           setOpen(!open)
         }}
       >
         {props.label}
       </button>
       {open && (
-        <div class={`popover-panel ${props.align === 'right' ? 'right' : ''}`} onClick={(e) => e.stopPropagation()}>
+        <div
+          ref={panel}
+          class="popover-panel"
+          style={place ? { top: `${place.top}px`, left: `${place.left}px` } : undefined}
+          onClick={(e) => e.stopPropagation()}
+        >
           {props.children(close)}
         </div>
       )}

@@ -1,6 +1,6 @@
 // "Search or create a tag…" (F-40): from a list row and from the profile header.
 import type { ComponentChildren } from 'preact'
-import { useState } from 'preact/hooks'
+import { useRef, useState } from 'preact/hooks'
 import type { Tag } from '../api-types'
 import { bump, useApi, versions } from '../session'
 import { useResource } from '../use-resource'
@@ -35,31 +35,42 @@ function TagSearch(props: Props & { close: () => void }) {
   const [q, setQ] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
+  // What the last pick did, said in words: a click on a tag the user has removes it.
+  const [status, setStatus] = useState<string | null>(null)
+  const input = useRef<HTMLInputElement>(null)
   const has = new Set(props.current.map((t) => t.id))
   const term = q.trim().toLowerCase()
   const matches = (tags.data?.tags ?? []).filter((t) => t.name.toLowerCase().includes(term))
   const exact = matches.some((t) => t.name.toLowerCase() === term)
 
-  const apply = async (body: { tagId: number } | { name: string }, removeId?: number) => {
+  const apply = async (body: { tagId: number } | { name: string }, label: string, removeId?: number) => {
     setBusy(true)
     setError(null)
+    let closing = false
     try {
       if (removeId !== undefined) await api.untagUser(props.userPk, removeId)
       else await api.tagUser(props.userPk, body)
       if ('name' in body) bump('tags')
       props.onChange()
       setQ('')
-      if ('name' in body) props.close()
+      setStatus(removeId !== undefined ? `Removed “${label}”` : `Added “${label}”`)
+      if ('name' in body) {
+        closing = true
+        props.close()
+      }
     } catch (e) {
       setError((e as Error).message)
     } finally {
       setBusy(false)
+      // The picked option may re-render away: the search field keeps the keyboard in the picker.
+      if (!closing) input.current?.focus()
     }
   }
 
   return (
     <div class="tag-search" role="dialog" aria-label="Tag user">
       <input
+        ref={input}
         class="input"
         placeholder="Search or create a tag…"
         aria-label="Search or create a tag"
@@ -70,11 +81,12 @@ function TagSearch(props: Props & { close: () => void }) {
           if (e.key !== 'Enter' || !term || busy) return
           e.preventDefault()
           const hit = matches.find((t) => t.name.toLowerCase() === term)
-          if (!hit) void apply({ name: q.trim() })
-          else if (!has.has(hit.id)) void apply({ tagId: hit.id })
+          if (!hit) void apply({ name: q.trim() }, q.trim())
+          else if (!has.has(hit.id)) void apply({ tagId: hit.id }, hit.name)
         }}
       />
       <FormError error={error} />
+      <p class="muted small tag-status" role="status">{status}</p>
       {tags.loading && !tags.data ? (
         <Loading inline label="Loading tags…" />
       ) : tags.error ? (
@@ -89,14 +101,15 @@ function TagSearch(props: Props & { close: () => void }) {
               aria-selected={has.has(t.id)}
               class="tag-option"
               disabled={busy}
-              onClick={() => void apply({ tagId: t.id }, has.has(t.id) ? t.id : undefined)}
+              title={has.has(t.id) ? `Remove “${t.name}” from this user` : `Add “${t.name}”`}
+              onClick={() => void apply({ tagId: t.id }, t.name, has.has(t.id) ? t.id : undefined)}
             >
               <TagPill tag={t} />
-              {has.has(t.id) && <IconCheck class="tag-check" />}
+              {has.has(t.id) && <span class="tag-check"><IconCheck /> <span class="tag-remove">Remove</span></span>}
             </button>
           ))}
           {term && !exact && (
-            <button type="button" role="option" aria-selected={false} class="tag-option create" disabled={busy} onClick={() => void apply({ name: q.trim() })}>
+            <button type="button" role="option" aria-selected={false} class="tag-option create" disabled={busy} onClick={() => void apply({ name: q.trim() }, q.trim())}>
               <IconPlus /> Create “{q.trim()}”
             </button>
           )}

@@ -18,6 +18,8 @@ export const projects = sqliteTable('projects', {
   verification: text('verification').notNull().default('optional'),
   /** JSON array of allowed origins; `["*"]` allows any site. */
   allowedOrigins: text('allowed_origins').notNull().default('["*"]'),
+  /** 1: store each device's IP address (from `context.ip` or the request); 0 (default): never. */
+  collectIp: integer('collect_ip').notNull().default(0),
   /** Bumped whenever segments or attribute definitions change: per-isolate caches key on it. */
   version: integer('version').notNull().default(0),
   createdAt: integer('created_at').notNull(),
@@ -114,6 +116,8 @@ export const devices = sqliteTable('devices', {
   language: text('language'),
   timezone: text('timezone'),
   screen: text('screen'),
+  /** Last known IP address, only when the project stores them (projects.collect_ip). */
+  ip: text('ip'),
   firstSeen: integer('first_seen').notNull(),
   lastSeen: integer('last_seen').notNull(),
 }, (t) => [
@@ -133,6 +137,8 @@ export const events = sqliteTable('events', {
   name: text('name').notNull(),
   properties: text('properties').notNull().default('{}'),
   context: text('context').notNull().default('{}'),
+  /** Segment's `integrations` object as sent (JSON), or NULL. */
+  integrations: text('integrations'),
   /** When it happened, corrected for client clock skew. */
   timestamp: integer('timestamp').notNull(),
   receivedAt: integer('received_at').notNull(),

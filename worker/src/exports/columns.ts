@@ -35,8 +35,9 @@ const NATIVE = {
   name: { sql: 'u.name', kind: 'string' },
   status: { sql: 'u.status', kind: 'string' },
   createdAt: { sql: 'u.created_at', kind: 'date' },
-  firstSeen: { sql: 'u.first_seen', kind: 'date' },
-  lastSeen: { sql: 'u.last_seen', kind: 'date' },
+  // 0 is never seen (issue 14): an empty cell, not 1970.
+  firstSeen: { sql: 'nullif(u.first_seen, 0)', kind: 'date' },
+  lastSeen: { sql: 'nullif(u.last_seen, 0)', kind: 'date' },
   sessions: { sql: 'u.sessions', kind: 'integer' },
   eventsCount: { sql: 'u.events_count', kind: 'integer' },
   experiencesSeen: { sql: 'u.experiences_seen', kind: 'integer' },

@@ -11,6 +11,8 @@ export interface ExportedEvent {
   name: unknown
   properties: unknown
   context: unknown
+  /** Segment's `integrations` as sent, or null. */
+  integrations: unknown
   timestamp: string | null
   receivedAt: string | null
   messageId: unknown
@@ -22,7 +24,7 @@ export const iso = (ms: unknown) => (ms === null || ms === undefined ? null : ne
 
 /** Keyset on (timestamp, id), which the (user_pk, timestamp) index holds in order. */
 export async function* eventPages(db: Db, projectId: string, userPk: number, pageSize = EVENT_PAGE_SIZE): AsyncGenerator<ExportedEvent[]> {
-  const sql = `SELECT id, type, name, properties, context, timestamp, received_at, message_id, anonymous_id FROM events
+  const sql = `SELECT id, type, name, properties, context, integrations, timestamp, received_at, message_id, anonymous_id FROM events
                WHERE project_id = ? AND user_pk = ? AND (timestamp, id) > (?, ?) ORDER BY timestamp, id LIMIT ?`
   let after: [number, number] = [Number.MIN_SAFE_INTEGER, 0]
   for (;;) {
@@ -30,6 +32,7 @@ export async function* eventPages(db: Db, projectId: string, userPk: number, pag
     if (!rows.length) return
     yield rows.map((e) => ({
       type: e.type, name: e.name, properties: JSON.parse(String(e.properties)), context: JSON.parse(String(e.context)),
+      integrations: e.integrations === null ? null : JSON.parse(String(e.integrations)),
       timestamp: iso(e.timestamp), receivedAt: iso(e.received_at), messageId: e.message_id, jimerId: e.anonymous_id,
     }))
     if (rows.length < pageSize) return

@@ -184,8 +184,9 @@ function waveStatements(match: MatchBy, w: number): string[] {
       WHERE ${live} AND user_id IS NOT NULL`] : []),
     `UPDATE import_stage SET skip = CASE WHEN pk IS NULL THEN 'no_match' ELSE 'exists' END
       WHERE ${live} AND (pk IS NULL AND NOT :create OR pk IS NOT NULL AND NOT :update)`,
+    // Imported users are never seen (first / last seen 0) until they are active (issue 14).
     `INSERT INTO users (project_id, user_id, email, name, created_at, first_seen, last_seen, updated_at, attributes, attribute_meta)
-      SELECT :p, user_id, email, name, :now, :now, :now, :now, attrs, meta FROM import_stage WHERE ${live} AND pk IS NULL ORDER BY row`,
+      SELECT :p, user_id, email, name, :now, 0, 0, :now, attrs, meta FROM import_stage WHERE ${live} AND pk IS NULL ORDER BY row`,
     `UPDATE import_stage SET created = 1, pk = ${resolve(match)} WHERE ${live} AND pk IS NULL`,
     // Matched rows count as updated only when they change something: a re-run is all "unchanged".
     `UPDATE import_stage SET changed = 1 WHERE ${live} AND created = 0 AND EXISTS (SELECT 1 FROM users u WHERE u.id = import_stage.pk AND (

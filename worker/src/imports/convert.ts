@@ -83,8 +83,12 @@ const SYNONYMS: Record<string, Target> = {
   tag: 'tag', tags: 'tag', labels: 'tag', label: 'tag',
 }
 
-/** A first mapping from the header and a sample: known names to native fields, the rest to typed attributes. */
-export function suggestColumns(header: string[], sample: string[][]): Column[] {
+/**
+ * A first mapping from the header and a sample: known names to native fields, the rest to
+ * typed attributes. `typeOf` gives a key's type when the project has one (declared, or what
+ * its users hold): that wins over the sample, where one bad cell would make a column text.
+ */
+export function suggestColumns(header: string[], sample: string[][], typeOf: (key: string) => AttributeType | null = () => null): Column[] {
   const used = new Set<Target>()
   return header.map((h, i) => {
     const known = SYNONYMS[h.toLowerCase().replace(/[^a-z0-9]/g, '')]
@@ -94,7 +98,7 @@ export function suggestColumns(header: string[], sample: string[][]): Column[] {
     }
     const key = attributeKey(h)
     if (!key) return { header: h, target: 'ignore' }
-    return { header: h, target: 'attribute', key, type: detectType(sample.map((r) => r[i] ?? '')) }
+    return { header: h, target: 'attribute', key, type: typeOf(key) ?? detectType(sample.map((r) => r[i] ?? '')) }
   })
 }
 

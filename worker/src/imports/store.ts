@@ -5,6 +5,7 @@
 import type { AppDeps } from '../app.js'
 import type { Db } from '../db/types.js'
 import { ApiError } from '../errors.js'
+import { GUARDED, storedKinds, type StoredKind } from './known-types.js'
 import { countStatement } from '../segments/membership.js'
 import { loadLibrary } from '../segments/store.js'
 import { chunkHash, planChunk, type ChunkInput, type ImportPlan } from './chunk.js'
@@ -37,9 +38,15 @@ export async function createImport(deps: AppDeps, projectId: string, opts: Impor
   const columns = checkColumns(opts.columns as Column[], opts.match)
   const { rows: declared } = await deps.db.execute({ sql: 'SELECT key, type FROM attribute_definitions WHERE project_id = ?', args: [projectId] })
   const types = new Map(declared.map((r) => [String(r.key), String(r.type)]))
+  const stored = columns.some((c) => c.key !== undefined && !types.has(c.key)) ? await storedKinds(deps.db, projectId) : new Map<string, StoredKind>()
   columns.forEach((c, i) => {
     const want = c.key !== undefined ? types.get(c.key) : undefined
     if (want && want !== c.type) throw new ApiError(400, 'type_mismatch', `${c.key} is declared as ${want}; column "${c.header}" maps it as ${c.type}`, `columns.${i}.type`)
+    // Undeclared, but every user holding the key holds a number (boolean, list): text must not replace them.
+    const held = c.key !== undefined && !want ? stored.get(c.key)?.kind : null
+    if (held && GUARDED.has(held) && held !== c.type) {
+      throw new ApiError(400, 'type_conflict', `users hold ${held} values in ${c.key}; map column "${c.header}" as ${held} (cells that are not are skipped and reported), or use another key`, `columns.${i}.type`)
+    }
   })
   const now = deps.now()
   const segmentKey = opts.segmentName ? `import-${now.toString(36)}-${Math.random().toString(36).slice(2, 6)}` : null

@@ -33,7 +33,7 @@ export function mergeStatements(S: string, T: string, cond: string, deleteSource
        ON CONFLICT (project_id, alias) DO UPDATE SET user_pk = excluded.user_pk`,
     `UPDATE users SET
        created_at = min(users.created_at, s.created_at),
-       first_seen = min(users.first_seen, s.first_seen),
+       first_seen = CASE WHEN users.first_seen = 0 THEN s.first_seen WHEN s.first_seen = 0 THEN users.first_seen ELSE min(users.first_seen, s.first_seen) END,
        last_seen = max(users.last_seen, s.last_seen),
        sessions = users.sessions + s.sessions,
        events_count = users.events_count + s.events_count,

@@ -75,6 +75,8 @@ const base = {
   timestamp: time.nullish(),
   sentAt: time.nullish(),
   context: plainObject.nullish(),
+  /** Which destinations a message is meant for (Segment's `integrations`): kept with the event as sent. */
+  integrations: plainObject.nullish(),
   /** Jimer extension: attributes to set only where absent (PostHog's `$set_once`). */
   setOnce: plainObject.nullish(),
   /** Jimer extension: attribute keys to remove. */

@@ -20,6 +20,10 @@ export interface Message {
   name: string
   properties: Record<string, unknown>
   context: Record<string, unknown>
+  /** The device's address, set by the collector only where the project stores addresses. */
+  ip?: string | null
+  /** Segment's `integrations`, stored with the event; null when not sent. */
+  integrations: Record<string, unknown> | null
   timestamp: number
   receivedAt: number
   /** Native traits; `undefined` leaves the value as it is, `null` clears it. */
@@ -60,13 +64,13 @@ function rejection(issue: z.core.$ZodIssue, prefix = ''): Rejection {
  */
 export function normalizeMessage(
   raw: unknown,
-  opts: { receivedAt: number; source: Source; defaults?: { sentAt?: unknown; context?: unknown }; messageId: () => string },
+  opts: { receivedAt: number; source: Source; defaults?: { sentAt?: unknown; context?: unknown; integrations?: unknown }; messageId: () => string },
 ): Message | Rejection {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { code: 'invalid_message', message: 'a message must be a JSON object' }
   // Cleaned before anything else reads it: bounded depth, and text that libSQL stores as
   // sent (ids that needed cleaning are then refused by the schema, see message-schema.ts).
   const fields: [string, unknown][] = []
-  for (const [key, value] of Object.entries({ sentAt: opts.defaults?.sentAt, context: opts.defaults?.context, ...raw })) {
+  for (const [key, value] of Object.entries({ sentAt: opts.defaults?.sentAt, context: opts.defaults?.context, integrations: opts.defaults?.integrations, ...raw })) {
     const clean = cleanJson(value, LIMITS.jsonDepth - 1)
     if (clean === TOO_DEEP) return { code: 'too_deep', message: `${key || '""'} nests objects and arrays deeper than ${LIMITS.jsonDepth} levels`, field: key || '""' }
     fields.push([key, clean])
@@ -103,6 +107,7 @@ export function normalizeMessage(
     name: '$' + m.type,
     properties: {},
     context: m.context ?? {},
+    integrations: m.integrations ?? null,
     timestamp,
     receivedAt,
     // Null prototype: a trait or unset key named `__proto__` is then data, not the object's prototype.
@@ -111,6 +116,14 @@ export function normalizeMessage(
     source: opts.source,
     active: ACTIVE_TYPES.has(m.type),
     sessionId: typeof m.context?.sessionId === 'string' ? m.context.sessionId.slice(0, LIMITS.idChars) : null,
+  }
+  // context.traits are the traits of the user sending the message (Segment spec, "Context"):
+  // applied like identify's, before the message's own traits and unset, which win.
+  const contextTraits = m.context?.traits
+  if (contextTraits !== undefined && contextTraits !== null) {
+    if (typeof contextTraits !== 'object' || Array.isArray(contextTraits)) return { code: 'invalid_field', message: 'context.traits must be a JSON object', field: 'context.traits' }
+    const problem = splitTraits(contextTraits as Record<string, unknown>, message, 'context.traits')
+    if (problem) return problem
   }
   for (const key of m.unset ?? []) message.set[key] = null
 
@@ -151,12 +164,12 @@ export function normalizeMessage(
 }
 
 /** Moves native traits (F-04) onto the message and the rest into custom attributes. */
-function splitTraits(traits: Record<string, unknown>, message: Message): Rejection | undefined {
+function splitTraits(traits: Record<string, unknown>, message: Message, path = 'traits'): Rejection | undefined {
   for (const key of Object.keys(traits)) {
     const value = traits[key]
     const native = NATIVE_EMAIL.includes(key) ? 'email' : NATIVE_NAME.includes(key) ? 'displayName' : null
     if (native) {
-      if (value !== null && typeof value !== 'string') return { code: 'invalid_field', message: `traits.${key} must be a string or null`, field: `traits.${key}` }
+      if (value !== null && typeof value !== 'string') return { code: 'invalid_field', message: `${path}.${key} must be a string or null`, field: `${path}.${key}` }
       message[native] = value === null ? null : value.trim().slice(0, 1000) || null
     } else if (key !== 'user:id') {
       message.set[key] = value

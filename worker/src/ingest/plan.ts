@@ -29,7 +29,7 @@ export function planMessage(projectId: string, m: Message, now: number, idHashes
   }
   const sql: string[] = []
 
-  if (device) Object.assign(args, device)
+  if (device) Object.assign(args, device, { ip: m.ip ?? null })
   if (m.userId !== null) {
     if (m.anonymousId !== null && m.type === 'identify') sql.push(ADOPT_ANONYMOUS_PROFILE)
     sql.push(CREATE_IDENTIFIED)
@@ -55,7 +55,7 @@ export function planMessage(projectId: string, m: Message, now: number, idHashes
     sql.push(INSERT_RESPONSE)
   }
 
-  Object.assign(args, { type: m.type, name: m.name, props: JSON.stringify(m.properties), ctx: JSON.stringify(m.context), recv: m.receivedAt })
+  Object.assign(args, { type: m.type, name: m.name, props: JSON.stringify(m.properties), ctx: JSON.stringify(m.context), integ: m.integrations && JSON.stringify(m.integrations), recv: m.receivedAt })
   sql.push(INSERT_EVENT)
   return sql.map((text) => named(text, args))
 }
@@ -100,8 +100,9 @@ const IS_ANONYMOUS = (pk: string) => `(SELECT user_id FROM users WHERE id = ${pk
 const ADOPT_ANONYMOUS_PROFILE = `UPDATE users SET user_id = :u, updated_at = :now
   WHERE id = ${DEVICE_USER} AND project_id = :p AND user_id IS NULL AND ${TARGET_USER} IS NULL AND ${NEW}`
 
+/** New profiles are never seen (first / last seen 0) until an active message; ACTIVITY, right after, sets them. */
 const CREATE_IDENTIFIED = `INSERT INTO users (project_id, user_id, created_at, first_seen, last_seen, updated_at)
-  SELECT :p, :u, :ts, :ts, :ts, :now WHERE ${TARGET_USER} IS NULL AND ${NEW}`
+  SELECT :p, :u, :ts, 0, 0, :now WHERE ${TARGET_USER} IS NULL AND ${NEW}`
 
 /** Identify on a device whose anonymous profile differs from the user's: fold it in (F-11). */
 const MERGE_DEVICE_PROFILE = mergeStatements(
@@ -126,7 +127,7 @@ const MERGE_PREVIOUS = [
 
 /** A new device's anonymous profile, made before the device row so that it is inserted linked. */
 const CREATE_ANONYMOUS = `INSERT INTO users (project_id, anonymous_id, created_at, first_seen, last_seen, updated_at)
-  SELECT :p, :a, :ts, :ts, :ts, :now WHERE ${DEVICE_USER} IS NULL AND ${USER(':a')} IS NULL AND ${NEW}
+  SELECT :p, :a, :ts, 0, 0, :now WHERE ${DEVICE_USER} IS NULL AND ${USER(':a')} IS NULL AND ${NEW}
   ON CONFLICT (project_id, anonymous_id) WHERE anonymous_id IS NOT NULL DO NOTHING`
 
 /**
@@ -134,17 +135,19 @@ const CREATE_ANONYMOUS = `INSERT INTO users (project_id, anonymous_id, created_a
  * or a minute has passed since its last seen time: most calls from a page leave it alone,
  * which keeps the hot path to one index lookup here.
  */
-const upsertDevice = (userPk: string, owner: string, ownerChanged: string) => `INSERT INTO devices (project_id, anonymous_id, user_pk, browser, browser_version, os, os_version, device_type, user_agent, language, timezone, screen, first_seen, last_seen)
-  SELECT :p, :a, ${userPk}, :browser, :browserVersion, :os, :osVersion, :deviceType, :userAgent, :language, :timezone, :screen, :ts, :ts WHERE ${NEW}
+const upsertDevice = (userPk: string, owner: string, ownerChanged: string) => `INSERT INTO devices (project_id, anonymous_id, user_pk, browser, browser_version, os, os_version, device_type, user_agent, language, timezone, screen, ip, first_seen, last_seen)
+  SELECT :p, :a, ${userPk}, :browser, :browserVersion, :os, :osVersion, :deviceType, :userAgent, :language, :timezone, :screen, :ip, :ts, :ts WHERE ${NEW}
   ON CONFLICT (project_id, anonymous_id) DO UPDATE SET
     user_pk = ${owner},
     browser = coalesce(excluded.browser, browser), browser_version = coalesce(excluded.browser_version, browser_version),
     os = coalesce(excluded.os, os), os_version = coalesce(excluded.os_version, os_version),
     device_type = coalesce(excluded.device_type, device_type), user_agent = coalesce(excluded.user_agent, user_agent),
     language = coalesce(excluded.language, language), timezone = coalesce(excluded.timezone, timezone), screen = coalesce(excluded.screen, screen),
+    ip = coalesce(excluded.ip, ip),
     first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)
   WHERE ${ownerChanged} OR excluded.last_seen > devices.last_seen + 60000 OR excluded.first_seen < devices.first_seen
-    OR excluded.user_agent IS NOT NULL AND excluded.user_agent IS NOT devices.user_agent`
+    OR excluded.user_agent IS NOT NULL AND excluded.user_agent IS NOT devices.user_agent
+    OR excluded.ip IS NOT NULL AND excluded.ip IS NOT devices.ip`
 
 /** A Jimer ID already aliased to a user (alias() before its first event) is that user's device. */
 const UPSERT_ANONYMOUS_DEVICE = upsertDevice(
@@ -160,11 +163,13 @@ const UPSERT_DEVICE_OF_USER = upsertDevice(TARGET_USER, 'excluded.user_pk', 'dev
 const TARGET = `coalesce(${TARGET_USER}, ${DEVICE_USER})`
 
 /**
- * Profile upkeep (F-05, F-12). Sessions: the snippet sends its session id; server calls
+ * Profile upkeep (F-05, F-12). First and last seen follow activity only (track, page,
+ * screen): 0 means never seen (issue 14) — an identify from a server, an import or the
+ * dashboard makes a profile nobody has seen yet. Sessions: the snippet sends its session id; server calls
  * without one start a session after 30 minutes of inactivity. setOnce patches under the
  * existing attributes, set patches over them (a null value removes the key).
  */
-const ACTIVITY = `first_seen = min(first_seen, :ts),
+const ACTIVITY = `first_seen = CASE WHEN NOT :active THEN first_seen WHEN first_seen = 0 THEN :ts ELSE min(first_seen, :ts) END,
     last_seen = CASE WHEN :active THEN max(last_seen, :ts) ELSE last_seen END,
     sessions = sessions + CASE
       WHEN NOT :active THEN 0
@@ -200,6 +205,6 @@ const INSERT_RESPONSE = `INSERT INTO responses (project_id, user_pk, experience_
  * guards above created no profile for it, and a NULL there must not fail the request
  * (a message id reused by another, new visitor would otherwise fail its batch on every retry).
  */
-const INSERT_EVENT = `INSERT INTO events (project_id, user_pk, anonymous_id, type, name, properties, context, timestamp, received_at, message_id)
-  SELECT :p, ${TARGET}, :a, :type, :name, :props, :ctx, :ts, :recv, :m WHERE ${NEW}
+const INSERT_EVENT = `INSERT INTO events (project_id, user_pk, anonymous_id, type, name, properties, context, integrations, timestamp, received_at, message_id)
+  SELECT :p, ${TARGET}, :a, :type, :name, :props, :ctx, :integ, :ts, :recv, :m WHERE ${NEW}
   ON CONFLICT (project_id, message_id) DO NOTHING`

@@ -14,7 +14,8 @@ export const publicCors = createMiddleware(async (c, next) => {
   }
   if (c.req.method === 'OPTIONS') {
     c.header('Access-Control-Allow-Methods', 'POST, GET, OPTIONS')
-    c.header('Access-Control-Allow-Headers', 'Content-Type, Authorization')
+    // analytics.js adds Authorization and, on retries, X-Retry-Count; server SDKs Content-Encoding.
+    c.header('Access-Control-Allow-Headers', 'Content-Type, Authorization, Content-Encoding, X-Retry-Count')
     c.header('Access-Control-Max-Age', '86400')
     return c.body(null, 204)
   }

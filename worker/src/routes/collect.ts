@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono'
 import type { AppEnv } from '../app.js'
 import { ApiError } from '../errors.js'
+import { bodyText } from '../ingest/body.js'
 import { LIMITS } from '../ingest/limits.js'
 import { isRejection, normalizeMessage, type Message, type Rejection } from '../ingest/normalize.js'
 import { planMessage } from '../ingest/plan.js'
@@ -24,7 +25,14 @@ import { idHashes, suppressedIds } from '../users/erase.js'
  */
 export const collect = new Hono<AppEnv>()
 
-collect.post('/batch', async (c) => {
+/**
+ * analytics.js (`@segment/analytics-next`) posts to one-letter paths — `/v1/t`, `/v1/i`,
+ * `/v1/p`, `/v1/s`, `/v1/a`, `/v1/g`, and `/v1/b` when it batches — with text/plain bodies,
+ * so that a browser sends them without a CORS preflight. They are the same endpoints.
+ */
+const SHORT: Record<MessageType | 'batch', string> = { batch: 'b', identify: 'i', track: 't', page: 'p', screen: 's', alias: 'a', group: 'g' }
+
+collect.on('POST', ['/batch', '/b'], async (c) => {
   const body = await readBody(c)
   const batch = body.batch
   if (batch === undefined) throw new ApiError(400, 'missing_field', 'batch is required', 'batch')
@@ -37,7 +45,7 @@ collect.post('/batch', async (c) => {
 })
 
 for (const type of ['identify', 'track', 'page', 'screen', 'alias', 'group'] as const) {
-  collect.post(`/${type}`, async (c) => {
+  collect.on('POST', [`/${type}`, `/${SHORT[type]}`], async (c) => {
     const body = await readBody(c)
     const { rejected } = await ingest(c, body, [body], type)
     if (rejected.length) throw new ApiError(rejected[0].code === 'message_too_large' ? 413 : rejected[0].code === 'user_erased' ? 410 : 400, rejected[0].code, rejected[0].message, rejected[0].field)
@@ -45,46 +53,12 @@ for (const type of ['identify', 'track', 'page', 'screen', 'alias', 'group'] as 
   })
 }
 
-const tooLarge = () => new ApiError(413, 'payload_too_large', `a request body must be at most ${LIMITS.requestBytes} bytes`)
-
-/**
- * The body as text, refused past the request limit. A Content-Length over the limit is
- * refused before reading; every body is also counted as it streams in, since a Request
- * built in code (app.request, a proxy, a Worker calling another) may carry a length that lies.
- */
-async function bodyText(c: Context<AppEnv>): Promise<string> {
-  if (Number(c.req.header('content-length')) > LIMITS.requestBytes) throw tooLarge()
-  const reader = c.req.raw.body?.getReader()
-  if (!reader) return ''
-  // A body that breaks off (the client went away, a proxy reset) is the caller's problem, not a 500.
-  const read = () => reader.read().catch(() => {
-    throw new ApiError(400, 'incomplete_body', 'the request body ended before it was complete; send it again')
-  })
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (let r = await read(); !r.done; r = await read()) {
-    size += r.value.byteLength
-    if (size > LIMITS.requestBytes) {
-      await reader.cancel()
-      throw tooLarge()
-    }
-    chunks.push(r.value)
-  }
-  const all = new Uint8Array(size)
-  let at = 0
-  for (const chunk of chunks) all.set(chunk, (at += chunk.byteLength) - chunk.byteLength)
-  return new TextDecoder().decode(all)
-}
-
 async function readBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
-  const text = await bodyText(c)
+  const text = await bodyText(c.req.raw, LIMITS.requestBytes)
   let body: unknown
   try {
     body = JSON.parse(text)
   } catch {
-    // Bodies are not decompressed: a compressed one (gzip bombs included) is refused unread.
-    const encoding = c.req.header('content-encoding')
-    if (encoding && !/^\s*identity\s*$/i.test(encoding)) throw new ApiError(415, 'unsupported_encoding', `Content-Encoding ${encoding} is not accepted; send the body uncompressed`)
     throw new ApiError(400, 'invalid_json', text.trim() ? 'the body is not valid JSON' : 'the body is empty; send a JSON object')
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiError(400, 'invalid_body', 'the body must be a JSON object')
@@ -114,7 +88,8 @@ async function ingest(c: Context<AppEnv>, body: Record<string, unknown>, items: 
   await checkRate(c, found.project.id, found.secret)
 
   const receivedAt = now()
-  const defaults = { sentAt: body.sentAt, context: body.context }
+  const defaults = { sentAt: body.sentAt, context: body.context, integrations: body.integrations }
+  const requestIp = found.project.collectIp && !found.secret ? c.var.deps.clientIp?.(c) ?? null : null
   const rejected: (Rejection & { index: number })[] = []
   const stmts: Stmt[] = []
   const verify = found.secret ? undefined : verifier(found.project)
@@ -128,7 +103,7 @@ async function ingest(c: Context<AppEnv>, body: Record<string, unknown>, items: 
       rejected.push({ index, ...refused })
       continue
     }
-    valid.push({ index, m: message as Message })
+    valid.push({ index, m: withIp(message as Message, found.project.collectIp, requestIp) })
   }
   // Ids of erased users (F-37) store nothing: an old queue must not bring a profile back.
   const hashes = await idHashes([...new Set(valid.flatMap(({ m }) => idsOf(m)))])
@@ -156,6 +131,22 @@ async function ingest(c: Context<AppEnv>, body: Record<string, unknown>, items: 
     inBackground(c, refreshUsers(db, writer, found.project.id, [...touched.values()], receivedAt, { maxAgeMs: 1000 }))
   }
   return { accepted: items.length - rejected.length, rejected }
+}
+
+/**
+ * An IP address identifies a person in law (GDPR recital 30) and Jimer needs none to
+ * segment, so it is kept only when the project turns "Store IP addresses" on, and then
+ * only on the device (its last known address): `context.ip` as sent, or for browser calls
+ * the address the request came from. Never in the stored event context.
+ */
+function withIp(m: Message, collectIp: boolean, requestIp: string | null): Message {
+  const sent = m.context.ip
+  m.ip = collectIp ? (typeof sent === 'string' && /^[0-9a-f:.]{2,45}$/i.test(sent.trim()) ? sent.trim() : requestIp) : null
+  if (sent !== undefined) {
+    const { ip: _, ...context } = m.context
+    m.context = context
+  }
+  return m
 }
 
 const idsOf = (m: Message) => [m.userId, m.anonymousId, m.previousId].filter((x): x is string => x !== null)

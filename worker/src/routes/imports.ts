@@ -5,7 +5,8 @@ import { z } from 'zod'
 import type { AppEnv } from '../app.js'
 import { ApiError } from '../errors.js'
 import { CSV_OPTIONS } from '../exports/csv.js'
-import { suggestColumns, type Column } from '../imports/convert.js'
+import { suggestColumns, type AttributeType, type Column } from '../imports/convert.js'
+import { storedKinds } from '../imports/known-types.js'
 import { csvBatches, type CsvBatch } from '../imports/csv-stream.js'
 import { columnSchema, importOptionsSchema, MAX_CHUNK_ROWS } from '../imports/options.js'
 import { commitChunk, committedChunks, prepareChunk, createImport, failImport, finishImport, getImport, importView, listImports, type ImportRecord } from '../imports/store.js'
@@ -131,7 +132,10 @@ async function importCsvBody(c: Context<Env>): Promise<ImportRecord> {
     }
     columns = parseOr400(z.array(columnSchema), raw, 'columns.') as Column[]
   } else {
-    columns = suggestColumns(header, first.value.records.slice(0, 200))
+    const { rows: declared } = await c.var.deps.db.execute({ sql: 'SELECT key, type FROM attribute_definitions WHERE project_id = ?', args: [c.var.projectId] })
+    const types = new Map(declared.map((r) => [String(r.key), String(r.type) as AttributeType]))
+    const stored = await storedKinds(c.var.deps.db, c.var.projectId)
+    columns = suggestColumns(header, first.value.records.slice(0, 200), (key) => types.get(key) ?? stored.get(key)?.kind ?? null)
   }
   if (columns.length !== header.length) throw new ApiError(400, 'column_count', `columns maps ${columns.length} columns, the header has ${header.length}`, 'columns')
   const opts = parseOr400(importOptionsSchema, {

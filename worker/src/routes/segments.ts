@@ -171,7 +171,7 @@ async function save(db: Db, projectId: string, id: number | null, body: z.output
   const lib = await loadLibrary(db, projectId)
   checkRefs(lib, id, tree)
   const now = deps.now()
-  const key = body.key ?? `${slug(body.name)}-${Math.random().toString(36).slice(2, 6)}`
+  const key = body.key ?? freeKey(lib, slug(body.name), id)
   const fields = { p: projectId, name: body.name, d: body.description, k: body.kind, c: tree ? JSON.stringify(tree) : null, t: body.targetable ? 1 : 0, key, now }
   try {
     const [res] = await db.batch([
@@ -237,4 +237,17 @@ const countStmt = (projectId: string, segmentId: number, now?: number) => ({
   args: { p: projectId, s: segmentId, now: now ?? null },
 })
 const bumpVersion = (projectId: string) => ({ sql: 'UPDATE projects SET version = version + 1 WHERE id = :p', args: { p: projectId } })
+/**
+ * The key made from the name, as the editor's placeholder shows it: `big-spenders-eur`, or
+ * `big-spenders-eur-2` when another segment holds that one (not a random suffix nobody
+ * could predict). Two saves racing for one key: the loser gets 409 key_taken.
+ */
+function freeKey(lib: Library, base: string, id: number | null): string {
+  const taken = new Set([...lib.segments.values()].filter((s) => s.id !== id).map((s) => s.key))
+  for (let n = 1; ; n++) {
+    const key = n === 1 ? base : `${base}-${n}`
+    if (!taken.has(key)) return key
+  }
+}
+
 const slug = (name: string) => name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 48) || 'segment'

@@ -6,6 +6,7 @@ import { ApiError } from '../errors.js'
 import { requireProject, type Role } from '../middleware/admin-auth.js'
 import { snippetTag } from './demo.js'
 import { jsonBody, parseOr400 } from './validate.js'
+import { storedKinds } from '../imports/known-types.js'
 
 type Env = AppEnv & { Variables: { projectId: string; role: Role } }
 
@@ -16,7 +17,7 @@ export const settingsRoutes = new Hono<Env>()
 export const SECRET_OVERLAP_MS = 24 * 3600_000
 
 settingsRoutes.get('/settings', requireProject('viewer'), async (c) => {
-  const { rows } = await c.var.deps.db.execute({ sql: 'SELECT id, name, write_key, secret_key, allowed_origins, verification, previous_secret_expires_at FROM projects WHERE id = ?', args: [c.var.projectId] })
+  const { rows } = await c.var.deps.db.execute({ sql: 'SELECT id, name, write_key, secret_key, allowed_origins, verification, collect_ip, previous_secret_expires_at FROM projects WHERE id = ?', args: [c.var.projectId] })
   const p = rows[0]
   const origin = new URL(c.req.url).origin
   return c.json({
@@ -27,6 +28,7 @@ settingsRoutes.get('/settings', requireProject('viewer'), async (c) => {
     previousSecretExpiresAt: p.previous_secret_expires_at === null ? null : Number(p.previous_secret_expires_at),
     allowedOrigins: JSON.parse(String(p.allowed_origins)),
     verification: p.verification,
+    collectIp: Boolean(Number(p.collect_ip)),
     snippet: c.var.deps.snippet ? snippetTag(c.var.deps.snippet, String(p.write_key), origin) : null,
   })
 })
@@ -38,10 +40,12 @@ settingsRoutes.patch('/settings', requireProject('admin'), async (c) => {
     name: z.string().trim().min(1).max(200).optional(),
     allowedOrigins: z.array(origin).min(1).max(100).optional(),
     verification: z.enum(['off', 'optional', 'required']).optional(),
+    /** Store devices' IP addresses (off by default: an address is personal data Jimer needs for nothing it does). */
+    collectIp: z.boolean().optional(),
   }))
   await c.var.deps.db.execute({
-    sql: 'UPDATE projects SET name = coalesce(:n, name), allowed_origins = coalesce(:o, allowed_origins), verification = coalesce(:v, verification) WHERE id = :p',
-    args: { n: body.name ?? null, o: body.allowedOrigins ? JSON.stringify(body.allowedOrigins) : null, v: body.verification ?? null, p: c.var.projectId },
+    sql: 'UPDATE projects SET name = coalesce(:n, name), allowed_origins = coalesce(:o, allowed_origins), verification = coalesce(:v, verification), collect_ip = coalesce(:ip, collect_ip) WHERE id = :p',
+    args: { n: body.name ?? null, o: body.allowedOrigins ? JSON.stringify(body.allowedOrigins) : null, v: body.verification ?? null, ip: body.collectIp === undefined ? null : Number(body.collectIp), p: c.var.projectId },
   })
   return c.body(null, 204)
 })
@@ -74,22 +78,18 @@ const TYPES = ['string', 'number', 'boolean', 'date', 'list'] as const
  */
 settingsRoutes.get('/catalog', requireProject('viewer'), async (c) => {
   const args = [c.var.projectId]
-  const [declared, seen, events, experiences] = await c.var.deps.db.batch([
+  const [declared, events, experiences] = await c.var.deps.db.batch([
     { sql: 'SELECT key, type FROM attribute_definitions WHERE project_id = ? ORDER BY key', args },
-    {
-      sql: `SELECT j.key, j.type, count(*) AS n FROM (SELECT attributes FROM users WHERE project_id = ? ORDER BY last_seen DESC LIMIT 2000) u, json_each(u.attributes) j
-            GROUP BY j.key, j.type ORDER BY j.key`,
-      args,
-    },
-    { sql: 'SELECT DISTINCT name FROM events WHERE project_id = ? ORDER BY name LIMIT 500', args },
+    // $experience / $response are offered as experience and response conditions, not as raw events.
+    { sql: `SELECT DISTINCT name FROM events WHERE project_id = ? AND name NOT IN ('$experience', '$response') ORDER BY name LIMIT 500`, args },
     { sql: 'SELECT DISTINCT experience_id FROM interactions WHERE project_id = ? ORDER BY experience_id LIMIT 500', args },
   ], 'read')
-  const attributes = new Map<string, { key: string; type: string; declared: boolean }>()
-  for (const r of declared.rows) attributes.set(String(r.key), { key: String(r.key), type: String(r.type), declared: true })
-  const guess: Record<string, string> = { text: 'string', integer: 'number', real: 'number', true: 'boolean', false: 'boolean', array: 'list', object: 'string' }
-  for (const r of seen.rows) {
-    const key = String(r.key)
-    if (!attributes.has(key)) attributes.set(key, { key, type: guess[String(r.type)] ?? 'string', declared: false })
+  const stored = await storedKinds(c.var.deps.db, c.var.projectId)
+  // Declared first, then the rest by key. `held`: the kind every sampled user's value has (null when they differ); the import mapping starts from it.
+  const attributes = new Map<string, { key: string; type: string; declared: boolean; held: string | null }>()
+  for (const r of declared.rows) attributes.set(String(r.key), { key: String(r.key), type: String(r.type), declared: true, held: stored.get(String(r.key))?.kind ?? null })
+  for (const [key, s] of stored) {
+    if (!attributes.has(key)) attributes.set(key, { key, type: s.usual, declared: false, held: s.kind })
   }
   return c.json({ attributes: [...attributes.values()], events: events.rows.map((r) => r.name), experiences: experiences.rows.map((r) => r.experience_id) })
 })

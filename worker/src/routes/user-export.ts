@@ -36,7 +36,7 @@ userExport.get('/users/:userPk/export', requireProject('viewer'), async (c) => {
     exportedAt: new Date(c.var.deps.now()).toISOString(),
     profile: {
       userId: u.user_id, anonymousId: u.anonymous_id, email: u.email, name: u.name, status: u.status,
-      createdAt: iso(u.created_at), firstSeen: iso(u.first_seen), lastSeen: iso(u.last_seen),
+      createdAt: iso(u.created_at), firstSeen: u.first_seen ? iso(u.first_seen) : null, lastSeen: u.last_seen ? iso(u.last_seen) : null,
       sessions: Number(u.sessions), eventsCount: Number(u.events_count), experiencesSeen: Number(u.experiences_seen),
       attributes: parse(u.attributes), attributeSources: parse(u.attribute_meta),
     },

@@ -13,7 +13,7 @@ import { useResource } from '../../use-resource'
 import { suggestColumns } from '../../../../worker/src/imports/convert'
 import { DELIMITER_LABEL, formatBytes } from './import-format'
 import { ImportProgress } from './import-progress'
-import { MapStep, declared } from './map-step'
+import { MapStep, knownType } from './map-step'
 import type { Mapping } from './mapping'
 import { ReviewStep } from './review-step'
 import { clearJob, isActive, job, startImport } from './upload-job'
@@ -130,9 +130,9 @@ function sameColumns(f: LoadedFile, imp: ImportView): string | null {
     : `its columns are not those of “${imp.name}” (${want.join(', ')}): choose the file that import was made from.`
 }
 
-/** The suggested mapping, with declared attribute types, matching on user id when there is one. */
+/** The suggested mapping, types from declarations and what users hold first, matching on user id when there is one. */
 function firstMapping(f: LoadedFile, catalog: Catalog): Mapping {
-  const columns = suggestColumns(f.header, f.sample).map((c) => (c.target === 'attribute' && c.key && declared(catalog, c.key) ? { ...c, type: declared(catalog, c.key)! } : c))
+  const columns = suggestColumns(f.header, f.sample, (key) => knownType(catalog, key))
   const match = columns.some((c) => c.target === 'userId') || !columns.some((c) => c.target === 'email') ? 'userId' : 'email'
   return { columns, match, createNew: true, updateExisting: true }
 }

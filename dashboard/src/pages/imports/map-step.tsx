@@ -3,23 +3,23 @@
 import type { Catalog } from '../../api-types'
 import { Segmented, Switch } from '../../components/segmented'
 import { FormError } from '../../components/states'
-import { ATTRIBUTE_TYPES, TARGETS, attributeKey, detectType } from '../../../../worker/src/imports/convert'
+import { ATTRIBUTE_TYPES, TARGETS, attributeKey, detectType, typedValue } from '../../../../worker/src/imports/convert'
 import { TARGET_LABEL, TYPE_LABEL, isValid, mappingProblems, type AttributeType, type Column, type Mapping, type Target } from './mapping'
 import { PreviewTable } from './preview-table'
 import type { LoadedFile } from './upload-step'
 
 export function MapStep(props: { loaded: LoadedFile; mapping: Mapping; catalog: Catalog; onChange: (m: Mapping) => void; onBack: () => void; onNext: () => void }) {
   const { loaded, mapping, catalog, onChange } = props
-  const problems = mappingProblems(mapping, (key) => declared(catalog, key))
+  const problems = mappingProblems(mapping, (key) => declared(catalog, key), (key) => held(catalog, key))
   const ok = isValid(problems)
   const set = (i: number, patch: Partial<Column>) => onChange({ ...mapping, columns: mapping.columns.map((c, j) => (j === i ? { ...c, ...patch } : c)) })
   // A key Settings declares brings its type along.
-  const rekey = (i: number, key: string) => set(i, { key, ...(declared(catalog, key) ? { type: declared(catalog, key)! } : {}) })
+  const rekey = (i: number, key: string) => set(i, { key, ...(knownType(catalog, key) ? { type: knownType(catalog, key)! } : {}) })
   const retarget = (i: number, target: Target) => {
     const c = mapping.columns[i]
     if (target !== 'attribute') return set(i, { target, key: undefined, type: undefined })
     const key = c.key ?? attributeKey(c.header) ?? ''
-    set(i, { target, key, type: c.type ?? declared(catalog, key) ?? detectType(loaded.sample.map((r) => r[i] ?? '')) })
+    set(i, { target, key, type: c.type ?? knownType(catalog, key) ?? detectType(loaded.sample.map((r) => r[i] ?? '')) })
   }
 
   return (
@@ -36,7 +36,7 @@ export function MapStep(props: { loaded: LoadedFile; mapping: Mapping; catalog: 
             </thead>
             <tbody>
               {mapping.columns.map((c, i) => (
-                <ColumnRow key={i} index={i} column={c} samples={samples(loaded.sample, i)} problem={problems.columns[i]} onTarget={(t) => retarget(i, t)} onKey={(k) => rekey(i, k)} onType={(type) => set(i, { type })} />
+                <ColumnRow key={i} index={i} column={c} samples={samples(loaded.sample, i)} problem={problems.columns[i]} misfits={misfits(loaded.sample, i, c)} onTarget={(t) => retarget(i, t)} onKey={(k) => rekey(i, k)} onType={(type) => set(i, { type })} />
               ))}
             </tbody>
           </table>
@@ -74,7 +74,7 @@ export function MapStep(props: { loaded: LoadedFile; mapping: Mapping; catalog: 
   )
 }
 
-function ColumnRow(props: { index: number; column: Column; samples: string[]; problem: string | null; onTarget: (t: Target) => void; onKey: (k: string) => void; onType: (t: AttributeType) => void }) {
+function ColumnRow(props: { index: number; column: Column; samples: string[]; problem: string | null; misfits: { count: number; example: string } | null; onTarget: (t: Target) => void; onKey: (k: string) => void; onType: (t: AttributeType) => void }) {
   const { column: c, index: i } = props
   const name = c.header || `Column ${i + 1}`
   return (
@@ -100,6 +100,11 @@ function ColumnRow(props: { index: number; column: Column; samples: string[]; pr
               </select>
             </div>
             {props.problem && <p class="form-error">{props.problem}</p>}
+            {!props.problem && props.misfits && (
+              <p class="map-warning small" role="note">
+                {props.misfits.count} of the first rows {props.misfits.count === 1 ? 'has a cell' : 'have cells'} that {props.misfits.count === 1 ? 'is' : 'are'} not {TYPE_LABEL[c.type ?? 'string'].toLowerCase()} (“{props.misfits.example}”): {props.misfits.count === 1 ? 'that row is' : 'those rows are'} skipped and reported.
+              </p>
+            )}
           </div>
         ) : (
           <span class="muted small">{HINT[c.target]}</span>
@@ -132,4 +137,27 @@ function samples(rows: string[][], i: number): string[] {
 export function declared(catalog: Catalog, key: string) {
   const a = catalog.attributes.find((x) => x.key === key && x.declared)
   return a ? a.type : null
+}
+
+/** The kind every user holding `key` holds, if they agree (the server refuses text over numbers, booleans, lists). */
+export function held(catalog: Catalog, key: string) {
+  return catalog.attributes.find((x) => x.key === key)?.held ?? null
+}
+
+/** The type to start a column from: declared, else what users hold; the sample decides only for new keys. */
+export const knownType = (catalog: Catalog, key: string) => declared(catalog, key) ?? held(catalog, key)
+
+/** Sample cells of column `i` that its type does not take: their rows will be skipped (flagged before importing). */
+function misfits(rows: string[][], i: number, c: Column): { count: number; example: string } | null {
+  if (c.target !== 'attribute') return null
+  let count = 0
+  let example = ''
+  for (const r of rows) {
+    const v = (r[i] ?? '').trim()
+    if (v && typedValue(c.type ?? 'string', v).error) {
+      if (!count) example = v.length > 40 ? v.slice(0, 40) + '…' : v
+      count++
+    }
+  }
+  return count ? { count, example } : null
 }

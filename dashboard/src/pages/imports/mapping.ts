@@ -2,6 +2,7 @@
 // pass over the file. The conversion itself is the server's (worker/src/imports/convert.ts).
 import { ATTRIBUTE_KEY, convertRow, type AttributeType, type Column, type MatchBy, type RowError, type RowErrorCode, type Target } from '../../../../worker/src/imports/convert'
 import type { CsvBatch } from '../../../../worker/src/imports/csv-stream'
+import { GUARDED } from '../../../../worker/src/imports/known-types'
 
 export type { AttributeType, Column, MatchBy, RowError, RowErrorCode, Target }
 
@@ -38,9 +39,10 @@ export interface Mapping {
 
 /**
  * Per column, what stops the import; plus problems of the mapping as a whole. `declared`
- * gives the type Settings declares for a key: the server refuses another.
+ * gives the type Settings declares for a key, `held` the kind all users holding it hold:
+ * the server refuses another (for number, boolean and list).
  */
-export function mappingProblems(m: Mapping, declared: (key: string) => AttributeType | null = () => null): { columns: (string | null)[]; general: string[] } {
+export function mappingProblems(m: Mapping, declared: (key: string) => AttributeType | null = () => null, held: (key: string) => AttributeType | null = () => null): { columns: (string | null)[]; general: string[] } {
   const general: string[] = []
   const count = (t: Target) => m.columns.filter((c) => c.target === t).length
   for (const t of ['userId', 'email', 'name'] as const) {
@@ -59,6 +61,9 @@ export function mappingProblems(m: Mapping, declared: (key: string) => Attribute
     keys.set(key, i)
     const want = declared(key)
     if (want && want !== (c.type ?? 'string')) return `Declared as ${TYPE_LABEL[want]} in Settings: choose ${TYPE_LABEL[want]}, or another key.`
+    // As the server (worker/src/imports/known-types.ts): text must not replace the numbers users hold.
+    const has = want ? null : held(key)
+    if (has && GUARDED.has(has) && has !== (c.type ?? 'string')) return `Users hold ${TYPE_LABEL[has]} values in “${key}”: choose ${TYPE_LABEL[has]} (cells that are not are skipped and reported), or another key.`
     return null
   })
   return { columns, general }

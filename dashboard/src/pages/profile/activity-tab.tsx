@@ -40,6 +40,13 @@ export function ActivityTab({ pk }: { pk: number }) {
 
 export function ResponsesTab({ pk }: { pk: number }) {
   const r = useTyped(pk, '$response')
+  // Experience names come with the interactions (`$experience` events carry `name`); a response names only the id.
+  const seen = useTyped(pk, '$experience')
+  const names = new Map<string, string>()
+  for (const e of seen.data?.events ?? []) {
+    const p = e.properties as { id?: unknown; name?: unknown }
+    if (p.name && !names.has(str(p.id))) names.set(str(p.id), str(p.name))
+  }
   if (r.error) return <ErrorState error={r.error} retry={r.reload} />
   if (!r.data) return <Loading />
   if (!r.data.events.length) return <Empty title="No responses">Answers this user gives to surveys, NPS and feedback steps show here.</Empty>
@@ -50,7 +57,10 @@ export function ResponsesTab({ pk }: { pk: number }) {
         return (
           <li key={e.id} class="card response">
             <div class="response-head">
-              <span class="mono small">{str(p.experience)}{typeof p.step === 'number' ? ` · step ${p.step}` : ''}</span>
+              <span class="small">
+                {names.has(str(p.experience)) ? <strong>{names.get(str(p.experience))}</strong> : <span class="mono">{str(p.experience)}</span>}
+                {typeof p.step === 'number' ? ` · step ${p.step}` : ''}
+              </span>
               <span class="muted small" title={formatDateTime(e.timestamp)}><RelativeTime ms={e.timestamp} /></span>
             </div>
             {p.question ? <p class="question">{str(p.question)}</p> : null}

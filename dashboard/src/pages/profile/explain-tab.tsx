@@ -1,17 +1,19 @@
 // Explain (F-36): for any segment, every condition with the user's actual value, the
 // threshold, pass / fail, and how each group decided. Works for segments the user is not in.
-import { useState } from 'preact/hooks'
 import type { ExplainGroup, ExplainLeaf } from '../../api-types'
 import { IconCheck, IconX } from '../../components/icons'
 import { Empty, ErrorState, Loading } from '../../components/states'
 import { formatDateTime, valueText } from '../../format'
+import { query, setQuery } from '../../router'
 import { useApi, versions } from '../../session'
 import { useResource } from '../../use-resource'
 
 export function ExplainTab({ pk }: { pk: number }) {
   const api = useApi()
   const segments = useResource(() => api.segments(), [api, versions.segments.value])
-  const [id, setId] = useState<number | null>(null)
+  // In the URL (`explain=<segment id>`), so a segment pill can open its explanation.
+  const id = Number(query.value.get('explain')) || null
+  const setId = (to: number | null) => setQuery({ explain: to === null ? undefined : String(to) }, { replace: true })
   if (segments.error) return <ErrorState error={segments.error} retry={segments.reload} />
   if (!segments.data) return <Loading />
   if (!segments.data.segments.length) return <Empty title="No segments to explain">Save a segment first; then see here why this user is or is not in it.</Empty>

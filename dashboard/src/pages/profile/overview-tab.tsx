@@ -4,6 +4,7 @@ import type { ComponentChildren } from 'preact'
 import type { Profile } from '../../api-types'
 import { ErrorState, Loading } from '../../components/states'
 import { formatDate, formatNumber, relativeTime } from '../../format'
+import { withQuery } from '../../router'
 import { RelativeTime } from '../../components/relative-time'
 import { useApi, versions } from '../../session'
 import { useResource } from '../../use-resource'
@@ -13,8 +14,9 @@ export function OverviewTab({ profile }: { profile: Profile }) {
   const api = useApi()
   const memberships = useResource(() => api.memberships(profile.id), [api, profile.id, versions.users.value, versions.segments.value])
   const cards: [string, ComponentChildren, string?][] = [
-    ['First seen', profile.firstSeen ? formatDate(profile.firstSeen) : '—', profile.firstSeen ? relativeTime(profile.firstSeen) : undefined],
-    ['Last seen', profile.lastSeen ? formatDate(profile.lastSeen) : '—', profile.lastSeen ? relativeTime(profile.lastSeen) : undefined],
+    // 0: never seen — made by an import, the dashboard or a server, with no activity yet.
+    ['First seen', profile.firstSeen ? formatDate(profile.firstSeen) : 'Never', profile.firstSeen ? relativeTime(profile.firstSeen) : undefined],
+    ['Last seen', profile.lastSeen ? formatDate(profile.lastSeen) : 'Never', profile.lastSeen ? relativeTime(profile.lastSeen) : undefined],
     ['Experiences seen', formatNumber(profile.experiencesSeen)],
     ['Sessions', formatNumber(profile.sessions)],
     ['Events', formatNumber(profile.stats.events), `${formatNumber(profile.stats.eventTypes)} ${profile.stats.eventTypes === 1 ? 'type' : 'types'}`],
@@ -42,10 +44,12 @@ export function OverviewTab({ profile }: { profile: Profile }) {
         ) : (
           <div class="pills">
             {memberships.data.segments.map((s) => (
-              <span key={s.id} class={`seg-pill ${s.kind}`} title={`Entered ${new Date(s.enteredAt).toLocaleString()} · computed ${new Date(s.computedAt).toLocaleString()}`}>
+              // A pill opens Explain for its segment: why this user is in it.
+              <a key={s.id} class={`seg-pill ${s.kind}`} href={withQuery({ tab: 'explain', explain: String(s.id) })}
+                title={`Why is this user in “${s.name}”? Entered ${new Date(s.enteredAt).toLocaleString()} · computed ${new Date(s.computedAt).toLocaleString()}`}>
                 {s.name}
                 <span class="seg-pill-time">computed <RelativeTime ms={s.computedAt} /></span>
-              </span>
+              </a>
             ))}
           </div>
         )}

@@ -20,7 +20,7 @@ export function ProfilePanel({ pk }: { pk: number }) {
   const profile = useResource(() => api.user(pk), [api, pk, versions.users.value])
   const t = query.value.get('tab')
   const tab: Tab = TABS.some(([k]) => k === t) ? (t as Tab) : 'overview'
-  const close = () => setQuery({ user: undefined, tab: undefined })
+  const close = () => setQuery({ user: undefined, tab: undefined, explain: undefined })
 
   // Esc closes the panel, unless a dialog or a menu inside has it.
   useEffect(() => {

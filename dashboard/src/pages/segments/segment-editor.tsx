@@ -1,6 +1,6 @@
 // Create or edit a segment (F-51, F-53, F-54): the same builder as the Users filter, a
 // live count while editing, the targetable switch and key, and the member list.
-import { useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import type { Segment } from '../../api-types'
 import { ConditionBuilder } from '../../components/builder/builder'
 import { IconChevronLeft } from '../../components/icons'
@@ -8,7 +8,7 @@ import { Segmented, Switch } from '../../components/segmented'
 import { ErrorState, FormError, Loading } from '../../components/states'
 import { toast } from '../../components/toast'
 import { emptyTree, prune, treeProblem, type Group } from '../../condition-model'
-import { navigate, projectPath } from '../../router'
+import { guardUnsaved, navigate, projectPath } from '../../router'
 import { bump, canEdit, project, useApi, versions } from '../../session'
 import { useResource } from '../../use-resource'
 import { DeleteSegment } from './segments-page'
@@ -44,6 +44,12 @@ function Editor({ segment, onSaved }: { segment: Segment | null; onSaved: (s: Se
   const [deleting, setDeleting] = useState(false)
   const pruned = prune(root)
   const problem = kind === 'dynamic' ? treeProblem(pruned) : null
+  // What is on screen, against what was last loaded or saved: leaving with a difference asks first.
+  const snapshot = JSON.stringify([name, description, kind, kind === 'dynamic' ? pruned : null, targetable, key.trim()])
+  const [baseline, setBaseline] = useState(() => JSON.stringify([segment?.name ?? '', segment?.description ?? '', segment?.kind ?? 'dynamic',
+    (segment?.kind ?? 'dynamic') === 'dynamic' ? prune(segment?.conditions?.root ?? emptyTree().root) : null, segment?.targetable ?? false, segment?.key ?? '']))
+  const dirty = !ro && snapshot !== baseline
+  useEffect(() => guardUnsaved(() => dirty), [dirty])
 
   const save = async (e: Event) => {
     e.preventDefault()
@@ -60,8 +66,9 @@ function Editor({ segment, onSaved }: { segment: Segment | null; onSaved: (s: Se
       bump('segments')
       toast(`“${saved.name}” saved: ${saved.memberCount} ${saved.memberCount === 1 ? 'member' : 'members'}`)
       setKey(saved.key)
+      setBaseline(JSON.stringify([name, description, kind, kind === 'dynamic' ? pruned : null, targetable, saved.key]))
       if (segment) onSaved(saved)
-      else navigate(projectPath(pid, `segments/${saved.id}`), { replace: true })
+      else navigate(projectPath(pid, `segments/${saved.id}`), { replace: true, force: true })
     } catch (err) {
       setError((err as Error).message)
     } finally {
@@ -74,7 +81,7 @@ function Editor({ segment, onSaved }: { segment: Segment | null; onSaved: (s: Se
       const copy = await api.duplicateSegment(segment!.id)
       bump('segments')
       toast(`Duplicated as “${copy.name}”`)
-      navigate(projectPath(pid, `segments/${copy.id}`))
+      navigate(projectPath(pid, `segments/${copy.id}`), { force: true })
     } catch (err) {
       setError((err as Error).message)
     }
@@ -140,7 +147,7 @@ function Editor({ segment, onSaved }: { segment: Segment | null; onSaved: (s: Se
           </aside>
         </div>
       </form>
-      {deleting && segment && <DeleteSegment segment={segment} onClose={() => setDeleting(false)} onDeleted={() => navigate(projectPath(pid, 'segments'))} />}
+      {deleting && segment && <DeleteSegment segment={segment} onClose={() => setDeleting(false)} onDeleted={() => navigate(projectPath(pid, 'segments'), { force: true })} />}
     </div>
   )
 }

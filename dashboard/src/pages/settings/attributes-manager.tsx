@@ -6,26 +6,34 @@ import { IconTrash } from '../../components/icons'
 import { ErrorState, FormError, Loading } from '../../components/states'
 import { toast } from '../../components/toast'
 import { bump, canEdit, useApi, versions } from '../../session'
+import { useCatalog } from '../../use-catalog'
 import { useResource } from '../../use-resource'
 import { TYPE_LABEL } from '../users/attribute-fields'
 
 export function AttributesManager() {
   const api = useApi()
   const defs = useResource(() => api.attributes(), [api, versions.catalog.value])
+  // Keys users hold without a declaration (with the type their values suggest): one click declares them.
+  const catalog = useCatalog()
+  const undeclared = (catalog.data?.attributes ?? []).filter((a) => !a.declared)
   const [key, setKey] = useState('')
   const [type, setType] = useState<AttrType>('string')
   const [error, setError] = useState<string | null>(null)
-  const add = async (e: Event) => {
-    e.preventDefault()
+  const declare = async (k: string, t: AttrType) => {
     setError(null)
     try {
-      await api.createAttribute({ key: key.trim(), type, constraints: {} })
-      setKey('')
+      await api.createAttribute({ key: k, type: t, constraints: {} })
       bump('catalog')
-      toast(`${key.trim()} declared as ${TYPE_LABEL[type].toLowerCase()}`)
+      toast(`${k} declared as ${TYPE_LABEL[t].toLowerCase()}`)
+      return true
     } catch (err) {
       setError((err as Error).message)
+      return false
     }
+  }
+  const add = async (e: Event) => {
+    e.preventDefault()
+    if (await declare(key.trim(), type)) setKey('')
   }
   const remove = async (k: string) => {
     try {
@@ -40,7 +48,7 @@ export function AttributesManager() {
       <h2 class="section-title" id="attrs-title">Custom attributes</h2>
       <p class="muted small">Declare an attribute to fix its type: values of another type are refused, and the filter builder offers the operators of that type.</p>
       {defs.error ? <ErrorState error={defs.error} retry={defs.reload} /> : !defs.data ? <Loading inline /> : defs.data.attributes.length === 0 ? (
-        <p class="muted">None declared yet: attributes take any value.</p>
+        <p class="muted">None declared yet: attributes take any value{undeclared.length ? ` (${undeclared.length} in use, below)` : ''}.</p>
       ) : (
         <table class="table compact">
           <thead><tr><th>Key</th><th>Type</th><th><span class="sr-only">Actions</span></th></tr></thead>
@@ -54,6 +62,23 @@ export function AttributesManager() {
             ))}
           </tbody>
         </table>
+      )}
+      {undeclared.length > 0 && (
+        <>
+          <h3 class="section-title small" id="attrs-in-use">In use, not declared</h3>
+          <table class="table compact" aria-labelledby="attrs-in-use">
+            <thead><tr><th>Key</th><th>Values look like</th><th><span class="sr-only">Actions</span></th></tr></thead>
+            <tbody>
+              {undeclared.map((a) => (
+                <tr key={a.key}>
+                  <td class="mono">{a.key}</td>
+                  <td>{TYPE_LABEL[a.type]}</td>
+                  <td>{canEdit.value && <button type="button" class="btn btn-secondary btn-sm" aria-label={`Declare ${a.key} as ${TYPE_LABEL[a.type]}`} onClick={() => void declare(a.key, a.type)}>Declare</button>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
       )}
       {canEdit.value && (
         <form class="inline-form" onSubmit={add}>

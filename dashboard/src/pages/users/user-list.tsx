@@ -1,4 +1,6 @@
-// The list itself: "X users found", the rows, keyset pagination (F-20, F-21).
+// The list itself: "X users found", the rows, keyset pagination (F-20, F-21). The page is in
+// the URL (`page`, and `after`, the keyset cursor it starts at), so a reload or a shared link
+// opens the same page.
 import { useRef, useState } from 'preact/hooks'
 import { ConfirmDialog } from '../../components/confirm-dialog'
 import { IconChevronLeft, IconChevronRight, IconUsers } from '../../components/icons'
@@ -6,7 +8,7 @@ import { Empty, ErrorState, Loading } from '../../components/states'
 import { toast } from '../../components/toast'
 import type { UserRow as Row } from '../../api-types'
 import { displayName, formatNumber } from '../../format'
-import { setQuery } from '../../router'
+import { query, setQuery } from '../../router'
 import { bump, useApi, versions } from '../../session'
 import { useResource } from '../../use-resource'
 import { UserRow } from './user-row'
@@ -18,26 +20,31 @@ interface Props { search: string; match: 'prefix' | 'contains'; status: StatusFi
 
 export function UserList({ search, match, status, filter, openPk }: Props) {
   const api = useApi()
-  // cursors[i] is where page i starts; page 0 starts at the top.
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined])
-  const [page, setPage] = useState(0)
+  // page 0 starts at the top; page i (shown as i + 1) at the cursor in the URL.
+  const after = query.value.get('after') || undefined
+  const page = after ? Math.max(1, (Number(query.value.get('page')) || 2) - 1) : 0
+  // Where the pages seen in this visit start, for "Previous" (a cursor only reads forward).
+  const [cursors] = useState(() => new Map<number, string | undefined>([[0, undefined], [page, after]]))
   const [deleting, setDeleting] = useState<Row | null>(null)
   const list = useResource(
-    () => api.users({ q: search || undefined, match, status, filter: filter || undefined, limit: PAGE, after: cursors[page] }),
-    [api, search, match, status, filter, page, versions.users.value],
+    () => api.users({ q: search || undefined, match, status, filter: filter || undefined, limit: PAGE, after }),
+    [api, search, match, status, filter, after, versions.users.value],
   )
 
   const top = useRef<HTMLElement>(null)
   // A new page starts at its first row, not where the pager button was.
   const go = (to: number) => {
-    setPage(to)
+    const cursor = cursors.get(to)
+    setQuery(to === 0 || cursor === undefined ? { page: undefined, after: undefined } : { page: String(to + 1), after: cursor })
     top.current?.scrollIntoView({ block: 'start' })
   }
   const next = () => {
     if (!list.data?.next) return
-    setCursors([...cursors.slice(0, page + 1), list.data.next])
+    cursors.set(page + 1, list.data.next)
     go(page + 1)
   }
+  // Opened at a page from a link: the one before it is unknown, so back to the first.
+  const previousKnown = page === 0 || cursors.has(page - 1)
 
   if (list.error && !list.data) return <ErrorState error={list.error} retry={list.reload} title="Could not load users" />
   const data = list.data
@@ -84,10 +91,11 @@ export function UserList({ search, match, status, filter, openPk }: Props) {
       )}
       {data && (page > 0 || data.next) && (
         <nav class="pager" aria-label="Pages">
-          <button type="button" class="btn btn-secondary btn-sm" disabled={page === 0} onClick={() => go(page - 1)}>
-            <IconChevronLeft size={14} /> Previous
+          <button type="button" class="btn btn-secondary btn-sm" disabled={page === 0} onClick={() => go(previousKnown ? page - 1 : 0)}>
+            <IconChevronLeft size={14} /> {previousKnown ? 'Previous' : 'First page'}
           </button>
-          <span class="muted">
+          <span class="muted" data-testid="page-range">
+            Page {formatNumber(page + 1)} ·{' '}
             {formatNumber(page * PAGE + 1)}–{formatNumber(page * PAGE + data.users.length)} of {formatNumber(data.total)}
           </span>
           <button type="button" class="btn btn-secondary btn-sm" disabled={!data.next} onClick={next}>

@@ -1,6 +1,6 @@
 // The Users tab (F-20…F-25). Search, filter and the open profile live in the URL, so a
 // view can be shared and the back button works.
-import { useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { IconPlus } from '../../components/icons'
 import { query, setQuery } from '../../router'
 import { canEdit } from '../../session'
@@ -21,6 +21,14 @@ export function UsersPage() {
   const filter = q.get('filter') ?? ''
   const open = Number(q.get('user')) || null
   const [creating, setCreating] = useState(false)
+  // A new search or filter starts again at page one: the page's cursor belongs to the old one.
+  const listKey = `${search}|${match}|${status}|${filter}`
+  const shownKey = useRef(listKey)
+  useEffect(() => {
+    if (shownKey.current === listKey) return
+    shownKey.current = listKey
+    if (q.get('after')) setQuery({ page: undefined, after: undefined }, { replace: true })
+  }, [listKey])
 
   return (
     <>
@@ -42,7 +50,7 @@ export function UsersPage() {
         </div>
         <FilterPanel applied={filter} />
         {/* Keyed by the query: a new search or filter starts again at page one. */}
-        <UserList key={`${search}|${match}|${status}|${filter}`} search={search} match={match} status={status} filter={filter} openPk={open} />
+        <UserList key={listKey} search={search} match={match} status={status} filter={filter} openPk={open} />
       </div>
       {open && <ProfilePanel key={open} pk={open} />}
       {creating && <NewUserDialog onClose={() => setCreating(false)} onCreated={(pk) => { setCreating(false); setQuery({ user: String(pk), tab: undefined }) }} />}
