@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { IMPORT_TABLES, PROJECT_TABLES } from '../../worker/src/teams/erase-project.js'
-import { PASSWORD, addAccount, client, seedProject, signIn, snapshotProject } from './two-projects.js'
+import { PASSWORD, addAccount, client, seedProject, signIn, snapshotProject, type Caller } from './two-projects.js'
 import { testApp } from '../helpers/test-app.js'
 
 /**
@@ -66,7 +66,7 @@ describe('creating, renaming and deleting a project', () => {
     const other = await snapshotProject(t.db, t.boot.projectId)
     const before = await everything()
     expect(before.filter((row) => row.includes(id) || row.includes('QUOKKA')).length).toBeGreaterThan(20)
-    const del = (caller: Parameters<typeof http.send>[2]['caller'], confirm: string) => http.send('DELETE', `/api/projects/${id}`, { caller, json: { confirm } })
+    const del = (caller: Caller, confirm: string) => http.send('DELETE', `/api/projects/${id}`, { caller, json: { confirm } })
     expect(await del({ cookie: admin }, 'Doomed QUOKKA')).toMatchObject({ status: 400, code: 'name_mismatch', text: expect.stringContaining('"field":"confirm"') })
     expect(await del({ cookie: admin }, 'quokka renamed')).toMatchObject({ status: 400, code: 'name_mismatch' })
     expect(await del({ cookie: editor }, 'QUOKKA renamed')).toMatchObject({ status: 403, code: 'forbidden' })
