@@ -68,7 +68,11 @@ tagRoutes.post('/users/:userPk/tags', requireProject('editor'), async (c) => {
     tag = { id: Number(rows[0].id), name: String(rows[0].name), color: String(rows[0].color) }
   } else {
     const { rows } = await db.execute({ sql: 'SELECT id, name, color FROM tags WHERE project_id = ? AND name = ?', args: [c.var.projectId, body.name] })
-    tag = rows[0] ? { id: Number(rows[0].id), name: String(rows[0].name), color: String(rows[0].color) } : await createTag(c, body.name, body.color)
+    if (rows[0]) tag = { id: Number(rows[0].id), name: String(rows[0].name), color: String(rows[0].color) }
+    else {
+      tag = await createTag(c, body.name, body.color)
+      await audit(c, { verb: 'create', objectType: 'tag', objectId: tag.id, after: { name: tag.name, color: tag.color } })
+    }
   }
   await c.var.deps.writer.write([{ sql: 'INSERT OR IGNORE INTO user_tags (project_id, user_pk, tag_id, created_at) VALUES (:p, :u, :t, :now)', args: { p: c.var.projectId, u: pk, t: tag.id, now: c.var.deps.now() } }])
   await audit(c, { verb: 'tag', objectType: 'user', objectId: pk, after: { tag: tag.name } })
