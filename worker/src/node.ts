@@ -17,6 +17,7 @@ import { serveDashboard } from './node-static.js'
 import { runScheduled } from './scheduled.js'
 import { bootstrap } from './setup/bootstrap.js'
 import { memoryCollectorLimits } from './rate-limit.js'
+import { smtpMailer } from './node-mailer.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -35,6 +36,9 @@ export interface NodeOptions {
   collectorLimits?: Parameters<typeof memoryCollectorLimits>[1] | false
   /** Read the client address from X-Forwarded-For (only behind a proxy you run). */
   trustProxy?: boolean
+  /** Send invitation emails through this SMTP server (SMTP_URL), from `smtpFrom` (SMTP_FROM). */
+  smtpUrl?: string
+  smtpFrom?: string
 }
 
 /** Opens (and migrates) the database, starts the server, resolves once it listens. */
@@ -53,7 +57,8 @@ export async function startNode(opts: NodeOptions) {
   const collectorLimits = opts.collectorLimits === false ? undefined : memoryCollectorLimits(Date.now, opts.collectorLimits)
   const clientIp = (c: Context) => (opts.trustProxy && c.req.header('x-forwarded-for')?.split(',')[0].trim())
     || (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress || null
-  const app = createApp({ db: reads.db, writer, now: Date.now, snippet, collectorLimits, clientIp })
+  const mailer = opts.smtpUrl ? smtpMailer(opts.smtpUrl, opts.smtpFrom ?? 'Jimer <jimer@localhost>') : undefined
+  const app = createApp({ db: reads.db, writer, now: Date.now, snippet, collectorLimits, clientIp, mailer })
   app.route('/', demoRoutes(boot.writeKey, snippet))
   serveDashboard(app, resolve(root, 'dist/public'))
 
@@ -85,6 +90,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     adminPassword: process.env.JIMER_ADMIN_PASSWORD,
     collectorLimits: process.env.JIMER_RATE_LIMITS === 'off' ? false : undefined,
     trustProxy: process.env.JIMER_TRUST_PROXY === '1',
+    smtpUrl: process.env.SMTP_URL || undefined,
+    smtpFrom: process.env.SMTP_FROM || undefined,
   })
   console.log(`Jimer is running at ${url}
 Dashboard: ${url}/   (sign in as ${boot.adminEmail}${boot.generatedPassword ? ` with password ${boot.generatedPassword} — shown once` : ''})
