@@ -86,3 +86,20 @@ export interface ImportView {
 }
 export interface ImportInput { name: string; match: MatchBy; createNew: boolean; updateExisting: boolean; columns: Column[]; segmentName: string | null; chunkRows?: number }
 export interface ChunkResult { chunk: { seq: number; rows: number; created: number; updated: number; unchanged: number; skipped: number }; import: ImportView }
+
+export interface Member { accountId: string; email: string; role: Role }
+export interface Invitation { id: string; email: string; role: Role; createdAt: number; expiresAt: number; invitedBy: string | null }
+export interface NewInvitation extends Omit<Invitation, 'invitedBy'> { url: string; emailed: boolean }
+export type TokenScope = 'ingest' | 'read' | 'write' | 'admin'
+export interface ApiToken { id: string; name: string; scope: TokenScope; prefix: string; createdAt: number; lastUsedAt: number | null; createdBy?: string | null }
+export interface AuditEntry {
+  id: number
+  at: number
+  actor: { type: 'account' | 'token' | 'secret_key'; id: string | null; name: string }
+  action: string
+  objectType: string
+  objectId: string | null
+  summary: { before?: Record<string, unknown>; after?: Record<string, unknown> }
+}
+export interface AuditQuery { actor?: string; objectType?: string; from?: string; to?: string; before?: number }
+export interface InvitationInfo { projectName: string; email: string; role: Role; expiresAt: number; accountExists: boolean; signedInAs: string | null }

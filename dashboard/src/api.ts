@@ -2,7 +2,7 @@
 // changes are JSON, so the server's CSRF check (Origin + JSON) passes.
 import { signal } from '@preact/signals'
 import type {
-  AttributeDefinition, Catalog, ChunkResult, DailyCounts, EventPage, EventQuery, Explanation, ImportInput, ImportView, Me, MemberRow, Membership, Preview,
+  ApiToken, AttributeDefinition, AuditEntry, AuditQuery, Catalog, Invitation, InvitationInfo, Member, NewInvitation, ProjectRef, Role, TokenScope, ChunkResult, DailyCounts, EventPage, EventQuery, Explanation, ImportInput, ImportView, Me, MemberRow, Membership, Preview,
   Profile, Segment, SegmentInput, Settings, Tag, UserPage, UserQuery, Verification,
 } from './api-types'
 import type { ConditionTree } from './condition-model'
@@ -53,12 +53,26 @@ export const auth = {
   me: () => call<Me | { account: null }>('GET', '/api/auth/me?optional=1').then((r) => (r.account ? (r as Me) : null)),
   login: (email: string, password: string) => call<Me>('POST', '/api/auth/login', { email, password }),
   logout: () => call<void>('POST', '/api/auth/logout'),
+  logoutEverywhere: () => call<void>('POST', '/api/auth/logout-everywhere'),
+  changePassword: (currentPassword: string, newPassword: string) => call<void>('POST', '/api/auth/password', { currentPassword, newPassword }),
+}
+
+/** The signed-in account's projects, and invitation links (which need no project). */
+export const account = {
+  projects: () => call<{ projects: ProjectRef[] }>('GET', '/api/projects'),
+  createProject: (name: string) => call<ProjectRef>('POST', '/api/projects', { name }),
+  renameProject: (id: string, name: string) => call<{ id: string; name: string }>('PATCH', `/api/projects/${enc(id)}`, { name }),
+  deleteProject: (id: string, confirm: string) => call<void>('DELETE', `/api/projects/${enc(id)}`, { confirm }),
+  lookupInvitation: (token: string) => call<InvitationInfo>('POST', '/api/invitations/lookup', { token }),
+  acceptInvitation: (token: string, password?: string) =>
+    call<{ project: ProjectRef }>('POST', '/api/invitations/accept', password === undefined ? { token } : { token, password }),
 }
 
 /** Every call about one project. */
 export function projectApi(projectId: string) {
   const p = `/api/projects/${enc(projectId)}`
   return {
+    projectId,
     users: (q: UserQuery) => call<UserPage>('GET', `${p}/users${qs({ ...q })}`),
     createUser: (body: { userId: string; email?: string; name?: string; attributes?: Record<string, unknown> }) => call<{ id: number }>('POST', `${p}/users`, body),
     user: (pk: number) => call<Profile>('GET', `${p}/users/${pk}`),
@@ -110,6 +124,17 @@ export function projectApi(projectId: string) {
     failImport: (id: number, reason: string) => call<ImportView>('POST', `${p}/imports/${id}/fail`, { reason }),
     /** A link, not a call: the browser downloads the file with the session cookie. */
     importErrorsUrl: (id: number) => `${p}/imports/${id}/errors.csv`,
+
+    teamMembers: () => call<{ members: Member[] }>('GET', `${p}/members`),
+    setRole: (accountId: string, role: Role) => call<Member>('PATCH', `${p}/members/${enc(accountId)}`, { role }),
+    removeTeamMember: (accountId: string) => call<void>('DELETE', `${p}/members/${enc(accountId)}`),
+    invitations: () => call<{ invitations: Invitation[] }>('GET', `${p}/invitations`),
+    invite: (email: string, role: Role) => call<NewInvitation>('POST', `${p}/invitations`, { email, role }),
+    revokeInvitation: (id: string) => call<void>('DELETE', `${p}/invitations/${enc(id)}`),
+    tokens: () => call<{ tokens: ApiToken[] }>('GET', `${p}/tokens`),
+    createToken: (name: string, scope: TokenScope) => call<ApiToken & { token: string }>('POST', `${p}/tokens`, { name, scope }),
+    revokeToken: (id: string) => call<void>('DELETE', `${p}/tokens/${enc(id)}`),
+    audit: (q: AuditQuery) => call<{ entries: AuditEntry[]; next: number | null }>('GET', `${p}/audit${qs({ ...q })}`),
   }
 }
 

@@ -6,6 +6,7 @@ import { ToastHost } from './components/toast'
 import { ErrorState, Loading } from './components/states'
 import { ImportFlowPage } from './pages/imports/import-flow'
 import { ImportsPage } from './pages/imports/imports-page'
+import { InvitePage } from './pages/invite'
 import { NoAccess, NoProjects, NotFound } from './pages/not-found'
 import { SegmentEditorPage } from './pages/segments/segment-editor'
 import { SegmentsPage } from './pages/segments/segments-page'
@@ -29,7 +30,7 @@ export function App() {
   const r = route.value
   const account = me.value
   useEffect(() => {
-    if (account === null && r.name !== 'sign-in') {
+    if (account === null && r.name !== 'sign-in' && r.name !== 'invite') {
       const here = url.value.path + url.value.search
       navigate(here === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(here)}`, { replace: true })
     }
@@ -38,7 +39,8 @@ export function App() {
   }, [account, r.name])
 
   let page
-  if (account === undefined) page = meError.value ? <div class="center-page"><ErrorState error={meError.value} retry={loadMe} /></div> : <div class="center-page"><Loading /></div>
+  if (r.name === 'invite' && account !== undefined) page = <InvitePage />
+  else if (account === undefined) page = meError.value ? <div class="center-page"><ErrorState error={meError.value} retry={loadMe} /></div> : <div class="center-page"><Loading /></div>
   else if (account === null || r.name === 'sign-in') page = account === null ? <SignIn /> : <Loading />
   else if (r.name === 'home') page = account.projects.length ? <Loading /> : <Shell><NoProjects /></Shell>
   else if (r.name === 'not-found') page = <Shell><NotFound /></Shell>

@@ -4,6 +4,7 @@ import { computed, signal } from '@preact/signals'
 
 export type Route =
   | { name: 'sign-in' }
+  | { name: 'invite' }
   | { name: 'home' }
   | { name: 'users'; projectId: string }
   | { name: 'segments'; projectId: string }
@@ -22,6 +23,7 @@ export const route = computed<Route>(() => parse(url.value.path))
 export function parse(path: string): Route {
   if (path === '/' || path === '') return { name: 'home' }
   if (path === '/sign-in') return { name: 'sign-in' }
+  if (path === '/invite') return { name: 'invite' }
   const m = /^\/p\/([^/]+)\/(users|segments|imports|settings)(?:\/([^/]+))?\/?$/.exec(path)
   if (!m) return { name: 'not-found' }
   const projectId = decodeURIComponent(m[1])

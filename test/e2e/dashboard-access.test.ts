@@ -15,7 +15,7 @@ describe('sign-in, roles, projects and settings in Chromium', () => {
   const call = (method: string, path: string) =>
     page.evaluate(async ([m, p]) => (await fetch(p, { method: m, headers: { 'content-type': 'application/json' } })).status, [method, path] as const)
   const signOut = async () => {
-    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click()
     await page.getByRole('heading', { name: 'Sign in to Jimer' }).waitFor()
   }
 

@@ -55,6 +55,9 @@ export const FIELDS: Record<string, string> = {
   conditionValue: v('js', 'cond-value'),
   attributeDefinition: v('title', 'attr-def'),
   projectName: v('template', 'project'),
+  // Teams (issue 15): a member's email (an account made outside the invitation form's checks), a token's name.
+  memberEmail: v('img', 'member') + '@example.com',
+  tokenName: v('script', 'token'),
   importName: v('script', 'import') + '.csv',
   importFailure: v('svg', 'import-failure'),
   importSegment: v('dollar', 'import-seg'),

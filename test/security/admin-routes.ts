@@ -18,6 +18,8 @@ export interface RouteCase {
   csv?: string
   /** A query string the route needs to answer at all. */
   query?: string
+  /** Only a signed-in account may call it: no token or key, whatever its scope. */
+  accountOnly?: boolean
 }
 
 const TREE = { version: 1, root: { type: 'group', logic: 'and', conditions: [{ type: 'attribute', key: 'plan', operator: 'is', value: 'pro' }] } }
@@ -67,15 +69,36 @@ export const PROJECT_ROUTES: Record<string, RouteCase> = {
   'POST /imports/:importId/fail': { body: () => ({ reason: 'stopped in a test' }) },
   'PUT /imports/:importId/csv': { csv: 'id\ncsv-user\n' },
   'GET /imports/:importId/errors.csv': {},
+  'GET /members': {},
+  'PATCH /members/:accountId': { role: 'admin', body: () => ({ role: 'viewer' }) },
+  'DELETE /members/:accountId': { role: 'admin' },
+  'GET /invitations': { role: 'admin' },
+  'POST /invitations': { role: 'admin', body: () => ({ email: 'invited-in-a-test@x.io', role: 'viewer' }) },
+  'DELETE /invitations/:invitationId': { role: 'admin' },
+  'GET /tokens': { role: 'admin' },
+  'POST /tokens': { role: 'admin', body: () => ({ name: 'made in a test', scope: 'read' }) },
+  'DELETE /tokens/:tokenId': { role: 'admin' },
+  'GET /audit': { role: 'admin' },
+  // The project itself: PATCH/DELETE /api/projects/:projectId.
+  'PATCH /': { role: 'admin', body: () => ({ name: 'Renamed in a test' }) },
+  // A wrong name on purpose: the guard is what these tests try, and the project must stay for the next ones.
+  'DELETE /': { role: 'admin', accountOnly: true, body: () => ({ confirm: 'not the project name' }) },
 }
 
 /** The account routes under /api/auth: each test file gives each of them its own case. */
-export const AUTH_ROUTES = ['POST /login', 'POST /logout', 'GET /me', 'POST /password'] as const
+export const AUTH_ROUTES = ['POST /login', 'POST /logout', 'GET /me', 'POST /password', 'POST /logout-everywhere'] as const
+
+/**
+ * Routes of the signed-in account, not of one project, by their full path: the project
+ * list and creation (session only), and an invitation's lookup and acceptance (its token
+ * decides the project). Each test file gives each of them its own case.
+ */
+export const ACCOUNT_ROUTES = ['GET /api/projects', 'POST /api/projects', 'POST /api/invitations/lookup', 'POST /api/invitations/accept'] as const
 
 export const PROJECT_PREFIX = '/api/projects/:projectId'
 export const AUTH_PREFIX = '/api/auth'
 
-export interface AdminRoute { method: string; path: string; key: string; group: 'project' | 'auth' }
+export interface AdminRoute { method: string; path: string; key: string; group: 'project' | 'auth' | 'account' }
 
 /**
  * Every route the app answers under /api, read from the app itself (Hono's `app.routes`),
@@ -86,9 +109,11 @@ export function adminRoutes(app: Hono<any>): AdminRoute[] {
   const out = new Map<string, AdminRoute>()
   for (const r of app.routes) {
     if (!r.path.startsWith('/api') || r.path.endsWith('*')) continue
-    const group = r.path.startsWith(PROJECT_PREFIX + '/') ? 'project' : r.path.startsWith(AUTH_PREFIX + '/') ? 'auth' : null
+    const full = `${r.method} ${r.path}`
+    const group = r.path === PROJECT_PREFIX || r.path.startsWith(PROJECT_PREFIX + '/') ? 'project' : r.path.startsWith(AUTH_PREFIX + '/') ? 'auth'
+      : (ACCOUNT_ROUTES as readonly string[]).includes(full) ? 'account' : null
     if (!group) throw new Error(`${r.method} ${r.path} is neither a project route nor an account route: give it a case in test/security`)
-    const key = `${r.method} ${r.path.slice((group === 'project' ? PROJECT_PREFIX : AUTH_PREFIX).length)}`
+    const key = group === 'account' ? full : `${r.method} ${r.path.slice((group === 'project' ? PROJECT_PREFIX : AUTH_PREFIX).length) || '/'}`
     out.set(`${r.method} ${r.path}`, { method: r.method, path: r.path, key, group })
   }
   return [...out.values()]
@@ -97,7 +122,7 @@ export function adminRoutes(app: Hono<any>): AdminRoute[] {
 /** The enumerated routes that have no case, and the cases whose route is gone. */
 export function uncovered(routes: AdminRoute[]) {
   const keys = new Set(routes.map((r) => `${r.group} ${r.key}`))
-  const cases = [...Object.keys(PROJECT_ROUTES).map((k) => `project ${k}`), ...AUTH_ROUTES.map((k) => `auth ${k}`)]
+  const cases = [...Object.keys(PROJECT_ROUTES).map((k) => `project ${k}`), ...AUTH_ROUTES.map((k) => `auth ${k}`), ...ACCOUNT_ROUTES.map((k) => `account ${k}`)]
   return { missing: [...keys].filter((k) => !cases.includes(k)), stale: cases.filter((k) => !keys.has(k)) }
 }
 
@@ -105,7 +130,7 @@ export const roleOf = (r: AdminRoute): Role => PROJECT_ROUTES[r.key]?.role ?? (r
 export const changes = (r: AdminRoute) => r.method !== 'GET' && r.method !== 'HEAD'
 
 /** Path parameters that name an object of the project (and so can name another project's). */
-export const OWNED_PARAMS = ['userPk', 'segmentId', 'tagId', 'importId', 'key'] as const satisfies readonly (keyof Ids)[]
+export const OWNED_PARAMS = ['userPk', 'segmentId', 'tagId', 'importId', 'key', 'accountId', 'invitationId', 'tokenId'] as const satisfies readonly (keyof Ids)[]
 
 export const paramsOf = (path: string) => [...path.matchAll(/:(\w+)/g)].map((m) => m[1])
 

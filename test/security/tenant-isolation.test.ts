@@ -1,6 +1,7 @@
 import { countDrift } from '../helpers/attribute-storage.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AUTH_ROUTES, OWNED_PARAMS, PROJECT_ROUTES, adminRoutes, changes, fill, paramsOf, roleOf, uncovered, type AdminRoute } from './admin-routes.js'
+import { ACCOUNT_ROUTES, AUTH_ROUTES, OWNED_PARAMS, PROJECT_ROUTES, adminRoutes, changes, fill, paramsOf, roleOf, uncovered, type AdminRoute } from './admin-routes.js'
+import { newToken } from '../../worker/src/auth/api-tokens.js'
 import { PASSWORD, client, rowCounts, signIn, snapshotProject, twoProjects, type Caller, type Ids, type Project, type Reply } from './two-projects.js'
 
 /**
@@ -66,9 +67,10 @@ describe('tenant isolation on every admin route', () => {
     expect(stale, 'cases for routes the app no longer has').toEqual([])
     expect(projectRoutes().length).toBe(Object.keys(PROJECT_ROUTES).length)
     expect(routes.filter((r) => r.group === 'auth').map((r) => r.key).sort()).toEqual([...AUTH_ROUTES].sort())
+    expect(routes.filter((r) => r.group === 'account').map((r) => r.key).sort()).toEqual([...ACCOUNT_ROUTES].sort())
     // The fixture really holds data of B in every table a route can reach.
     const counts = rowCounts(before.b)
-    for (const table of ['users', 'devices', 'aliases', 'events', 'interactions', 'responses', 'tags', 'user_tags', 'attribute_definitions', 'segments', 'segment_members', 'imports', 'import_errors', 'import_chunks']) {
+    for (const table of ['users', 'devices', 'aliases', 'events', 'interactions', 'responses', 'tags', 'user_tags', 'attribute_definitions', 'segments', 'segment_members', 'imports', 'import_errors', 'import_chunks', 'project_members', 'invitations', 'api_tokens', 'audit_log']) {
       if (table === 'aliases') continue // nothing in the fixture merges users
       expect(counts[table], `rows of B in ${table}`).toBeGreaterThan(0)
     }
@@ -89,7 +91,7 @@ describe('tenant isolation on every admin route', () => {
         expect(reply.code).toBe('unauthorized')
       }
     }
-    for (const [method, path] of [['GET', '/me'], ['POST', '/password']]) {
+    for (const [method, path] of [['GET', '/me'], ['POST', '/password'], ['POST', '/logout-everywhere']]) {
       for (const [who, caller] of nobody) {
         refuses(await http.send(method, `/api/auth${path}`, { caller, json: method === 'POST' ? { currentPassword: PASSWORD, newPassword: 'a new password that is long' } : undefined }), [401], `${method} ${path} with ${who}`)
       }
@@ -181,11 +183,64 @@ describe('tenant isolation on every admin route', () => {
     }
   })
 
-  it('lets a viewer read every read route of their own project (the refusals above are not blanket)', async () => {
-    for (const r of projectRoutes().filter((x) => x.method === 'GET')) {
-      const reply = await call(r, urlA(r), { cookie: session.viewerA }, a.ids)
-      expect(reply.status, `${r.method} ${r.path} as a viewer: ${reply.text.slice(0, 200)}`).toBe(200)
+  it('lets a viewer read every read route of their own project, and an admin the admin-only reads (the refusals above are not blanket)', async () => {
+    const reads = projectRoutes().filter((x) => x.method === 'GET')
+    expect(reads.filter((r) => roleOf(r) === 'admin').map((r) => r.key).sort()).toEqual(['GET /audit', 'GET /invitations', 'GET /tokens'])
+    for (const r of reads) {
+      const caller = roleOf(r) === 'viewer' ? { cookie: session.viewerA } : { cookie: session.adminA }
+      const reply = await call(r, urlA(r), caller, a.ids)
+      expect(reply.status, `${r.method} ${r.path} as a ${roleOf(r)}: ${reply.text.slice(0, 200)}`).toBe(200)
     }
+  })
+
+  it('refuses B\'s API tokens of every scope on every route of A, and A\'s on every route of B', async () => {
+    // Made in the database, not through the API: B's rows (its audit log too) must end as they began.
+    const tokenOf = async (p: Project, scope: string) => {
+      const { token, hash, prefix } = await newToken()
+      const id = `tok_isolation_${scope}_${p.ids.projectId}`
+      await t.db.execute({ sql: 'INSERT INTO api_tokens (id, project_id, name, scope, token_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?, ?, 0)', args: [id, p.ids.projectId, `${scope} for isolation`, scope, hash, prefix] })
+      return { id, token }
+    }
+    for (const scope of ['ingest', 'read', 'write', 'admin']) {
+      for (const [own, other] of [[b, a], [a, b]] as const) {
+        const tk = await tokenOf(own, scope)
+        for (const r of projectRoutes()) {
+          const reply = await call(r, urlIn(r, other), { bearer: tk.token }, other.ids, { server: true })
+          refuses(reply, [403], `${r.method} ${r.path} of ${other.ids.projectId} with a ${scope} token of ${own.ids.projectId}`)
+          expect(reply.code).toBe('forbidden')
+        }
+        await t.db.execute({ sql: 'DELETE FROM api_tokens WHERE id = ?', args: [tk.id] })
+      }
+    }
+  })
+
+  it('keeps the account routes to a signed-in account: no key or token opens them, and each lists only the caller\'s projects', async () => {
+    const adminToken = JSON.parse((await http.send('POST', `/api/projects/${a.ids.projectId}/tokens`, { caller: { cookie: session.adminA }, json: { name: 'account routes', scope: 'admin' } })).text).token as string
+    for (const caller of [null, { bearer: a.secretKey }, { bearer: a.writeKey }, { bearer: adminToken }, { cookie: 'x'.repeat(43) }] satisfies Caller[]) {
+      refuses(await http.send('GET', '/api/projects', { caller }), [401], `GET /api/projects as ${JSON.stringify(caller)}`)
+      refuses(await http.send('POST', '/api/projects', { caller, json: { name: 'Made by a key' } }), [401], `POST /api/projects as ${JSON.stringify(caller)}`)
+    }
+    // An invitation link that is not one: the same 404 signed in or out, and nothing joins anything.
+    for (const caller of [null, { cookie: session.adminA }] satisfies Caller[]) {
+      for (const path of ['/api/invitations/lookup', '/api/invitations/accept']) {
+        const reply = await http.send('POST', path, { caller, json: { token: 'x'.repeat(43), password: 'a long enough password' } })
+        refuses(reply, [404], `${path} with an unknown token`)
+        expect(reply.code).toBe('invalid_invitation')
+      }
+    }
+    const list = async (cookie: string) => JSON.parse((await http.send('GET', '/api/projects', { caller: { cookie } })).text).projects.map((p: { id: string }) => p.id)
+    expect(await list(session.adminA)).toEqual([a.ids.projectId])
+    expect(await list(session.viewerA)).toEqual([a.ids.projectId])
+    const made = await http.send('POST', '/api/projects', { caller: { cookie: session.viewerA }, json: { name: 'The viewer\'s own' } })
+    expect(made.status).toBe(201)
+    const created = JSON.parse(made.text) as { id: string; role: string }
+    expect(created.role).toBe('admin')
+    expect((await list(session.viewerA)).sort()).toEqual([a.ids.projectId, created.id].sort())
+    expect(await list(session.adminA)).toEqual([a.ids.projectId])
+    // Admin of the new project is admin there only: still a viewer of A.
+    refuses(await http.send('POST', `/api/projects/${a.ids.projectId}/tags`, { caller: { cookie: session.viewerA }, json: { name: 'still a viewer' } }), [403], 'the viewer of A writes to A after creating a project')
+    refuses(await http.send('GET', `/api/projects/${created.id}/users`, { caller: { bearer: adminToken } }), [403], 'A\'s admin token on the new project')
+    expect(leaks(made, '')).toEqual([])
   })
 
   it('finds nothing of B when A\'s bodies and filters name B\'s objects', async () => {

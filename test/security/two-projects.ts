@@ -7,7 +7,11 @@ export const ORIGIN = 'http://localhost'
 export const PASSWORD = 'correct horse battery'
 
 /** The ids of one project's seeded objects, by the name of the path parameter they fill. */
-export interface Ids { projectId: string; userPk: number; segmentId: number; tagId: number; importId: number; key: string }
+export interface Ids {
+  projectId: string; userPk: number; segmentId: number; tagId: number; importId: number; key: string
+  /** A member who is not the project's only admin; a pending invitation; an API token (read scope). */
+  accountId: string; invitationId: string; tokenId: string
+}
 
 export interface Project {
   ids: Ids
@@ -109,8 +113,11 @@ export async function seedProject(t: TestApp, projectId: string, writeKey: strin
   await api('POST', '/segments', { name: `${mark} dynamic`, conditions: { version: 1, root: { type: 'group', logic: 'and', conditions: [{ type: 'attribute', key: 'note', operator: 'is', value: mark }] } } })
   const draft = await api('POST', '/imports', { name: `${mark} draft import`, match: 'userId', columns: [{ header: 'id', target: 'userId' }] })
   await api('POST', `/imports?name=${mark}%20file&segmentName=${mark}%20imported`, `id,email\n${mark}-imported,not an email\n${mark}-imported-2,${mark}-2@${mark}.example\n`, 'text/csv')
+  const invitation = await api('POST', '/invitations', { email: `invitee-${mark}@${mark}.example`, role: 'viewer' })
+  const token = await api('POST', '/tokens', { name: `${mark} token`, scope: 'read' })
   return {
-    ids: { projectId, userPk: pks[0], segmentId: staticSegment.id, tagId: tag.id, importId: draft.id, key },
+    // accountId is filled in by twoProjects, once the project has a second member.
+    ids: { projectId, userPk: pks[0], segmentId: staticSegment.id, tagId: tag.id, importId: draft.id, key, accountId: '', invitationId: invitation.id, tokenId: token.id },
     writeKey, secretKey, userIds, emails,
   }
 }
@@ -125,9 +132,9 @@ export async function twoProjects() {
   await t.db.execute(`INSERT INTO projects (id, name, write_key, secret_key, created_at) VALUES ('prj_zebra', 'ZEBRA project', 'wk_zebra_write_key_000000', 'sk_zebra_secret_key_0000000000000000', 0)`)
   const a = await seedProject(t, t.boot.projectId, t.boot.writeKey, t.secretKey, 'alpha')
   const b = await seedProject(t, 'prj_zebra', 'wk_zebra_write_key_000000', 'sk_zebra_secret_key_0000000000000000', 'ZEBRA')
-  await addAccount(t, 'editor-a@x.io', [[a.ids.projectId, 'editor']])
+  a.ids.accountId = await addAccount(t, 'editor-a@x.io', [[a.ids.projectId, 'editor']])
   await addAccount(t, 'viewer-a@x.io', [[a.ids.projectId, 'viewer']])
-  await addAccount(t, 'admin-b@x.io', [['prj_zebra', 'admin']])
+  b.ids.accountId = await addAccount(t, 'admin-b@x.io', [['prj_zebra', 'admin']])
   return { t, a, b }
 }
 

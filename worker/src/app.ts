@@ -5,9 +5,15 @@ import { ApiError } from './errors.js'
 import type { Writer } from './ingest/writer.js'
 import type { CollectorLimits } from './rate-limit.js'
 import { publicCors } from './middleware/cors.js'
+import { tokenRoutes } from './routes/api-tokens.js'
+import { auditRoutes } from './routes/audit.js'
 import { auth } from './routes/auth.js'
 import { collect } from './routes/collect.js'
 import { importRoutes } from './routes/imports.js'
+import { invitationAccept } from './routes/invitation-accept.js'
+import { invitationRoutes } from './routes/invitations.js'
+import { memberRoutes } from './routes/members.js'
+import { projectRoutes } from './routes/projects.js'
 import type { Snippet } from './routes/demo.js'
 import { segmentExport } from './routes/segment-export.js'
 import { segmentRoutes } from './routes/segments.js'
@@ -35,7 +41,12 @@ export interface AppDeps {
   clientIp?: (c: Context<AppEnv>) => string | null
   /** Users' facts as columns in memory (Node): filters and previews loop over them instead of reading B-trees. */
   columns?: UserColumns
+  /** Sends invitation emails when the runtime has a mail server (SMTP_URL on Node). */
+  mailer?: Mailer
 }
+
+/** One plain-text email; the entry file that has SMTP builds it. */
+export interface Mailer { send(mail: { to: string; subject: string; text: string }): Promise<void> }
 
 export type AppEnv = { Variables: { deps: AppDeps } }
 
@@ -69,6 +80,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/projects/:projectId', tagRoutes)
   app.route('/api/projects/:projectId', settingsRoutes)
   app.route('/api/projects/:projectId', importRoutes)
+  app.route('/api/projects/:projectId', memberRoutes)
+  app.route('/api/projects/:projectId', invitationRoutes)
+  app.route('/api/projects/:projectId', tokenRoutes)
+  app.route('/api/projects/:projectId', auditRoutes)
+  app.route('/api', projectRoutes)
+  app.route('/api/invitations', invitationAccept)
   app.get('/healthz', (c) => c.json({ ok: true }))
 
   app.notFound((c) => c.json(new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`).toJSON(), 404))

@@ -19,6 +19,7 @@ import { runScheduled } from './scheduled.js'
 import { userColumns } from './segments/columns.js'
 import { bootstrap, signInLine } from './setup/bootstrap.js'
 import { memoryCollectorLimits } from './rate-limit.js'
+import { smtpMailer } from './node-mailer.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -37,6 +38,9 @@ export interface NodeOptions {
   collectorLimits?: Parameters<typeof memoryCollectorLimits>[1] | false
   /** Read the client address from X-Forwarded-For (only behind a proxy you run). */
   trustProxy?: boolean
+  /** Send invitation emails through this SMTP server (SMTP_URL), from `smtpFrom` (SMTP_FROM). */
+  smtpUrl?: string
+  smtpFrom?: string
 }
 
 /** Opens (and migrates) the database, starts the server, resolves once it listens. */
@@ -58,7 +62,8 @@ export async function startNode(opts: NodeOptions) {
     || (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress || null
   // Filters and previews loop over users' facts kept in this process (segments/columns.ts).
   const columns = userColumns(reads.db)
-  const app = createApp({ db: reads.db, writer, now: Date.now, snippet, collectorLimits, clientIp, columns })
+  const mailer = opts.smtpUrl ? smtpMailer(opts.smtpUrl, opts.smtpFrom ?? 'Jimer <jimer@localhost>') : undefined
+  const app = createApp({ db: reads.db, writer, now: Date.now, snippet, collectorLimits, clientIp, columns, mailer })
   app.route('/', demoRoutes(boot.writeKey, snippet))
   serveDashboard(app, resolve(root, 'dist/public'))
 
@@ -92,6 +97,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     adminPassword: process.env.JIMER_ADMIN_PASSWORD,
     collectorLimits: process.env.JIMER_RATE_LIMITS === 'off' ? false : undefined,
     trustProxy: process.env.JIMER_TRUST_PROXY === '1',
+    smtpUrl: process.env.SMTP_URL || undefined,
+    smtpFrom: process.env.SMTP_FROM || undefined,
   })
   console.log(`Jimer is running at ${url}
 Dashboard: ${url}/   (${signInLine(boot)})

@@ -1,3 +1,4 @@
+import { tokenForBearer, type Scope } from './auth/api-tokens.js'
 import type { Db } from './db/types.js'
 
 export interface ProjectKeys {
@@ -13,9 +14,19 @@ export interface ProjectKeys {
 
 /**
  * Finds the project a collector key belongs to. The public write key may only send;
- * the secret key (server SDKs) marks what it sends as coming from the API.
+ * the secret key (server SDKs) marks what it sends as coming from the API, and so does an
+ * API token whose scope is in `tokenScopes` (the collector takes ingest and admin tokens).
  */
-export async function projectForKey(db: Db, key: string, now: number): Promise<{ project: ProjectKeys; secret: boolean } | null> {
+export async function projectForKey(db: Db, key: string, now: number, tokenScopes: readonly Scope[] = []): Promise<{ project: ProjectKeys; secret: boolean } | null> {
+  const token = await tokenForBearer(db, key, now)
+  if (token) {
+    if (!tokenScopes.includes(token.scope)) return null
+    const { rows } = await db.execute({
+      sql: `SELECT allowed_origins, verification, collect_ip, secret_key, CASE WHEN previous_secret_expires_at > :now THEN previous_secret_key END AS previous_secret_key FROM projects WHERE id = :p`,
+      args: { p: token.projectId, now },
+    })
+    return rows[0] ? { project: keysOf(token.projectId, rows[0]), secret: true } : null
+  }
   const { rows } = await db.execute({
     sql: `SELECT id, allowed_origins, verification, collect_ip, write_key = :k AS public, secret_key,
             CASE WHEN previous_secret_expires_at > :now THEN previous_secret_key END AS previous_secret_key FROM projects WHERE write_key = :k OR secret_key = :k
@@ -24,15 +35,16 @@ export async function projectForKey(db: Db, key: string, now: number): Promise<{
   })
   const row = rows[0]
   if (!row) return null
+  return { project: keysOf(String(row.id), row), secret: !Number(row.public) }
+}
+
+function keysOf(id: string, row: Record<string, unknown>): ProjectKeys {
   return {
-    project: {
-      id: String(row.id),
-      allowedOrigins: JSON.parse(String(row.allowed_origins)) as string[],
-      verification: row.verification as ProjectKeys['verification'],
-      collectIp: Boolean(Number(row.collect_ip)),
-      secrets: [row.secret_key, row.previous_secret_key].filter((k): k is string => typeof k === 'string'),
-    },
-    secret: !Number(row.public),
+    id,
+    allowedOrigins: JSON.parse(String(row.allowed_origins)) as string[],
+    verification: row.verification as ProjectKeys['verification'],
+    collectIp: Boolean(Number(row.collect_ip)),
+    secrets: [row.secret_key, row.previous_secret_key].filter((k): k is string => typeof k === 'string'),
   }
 }
 

@@ -1,3 +1,4 @@
+import { pruneAudit } from './audit/log.js'
 import type { Db } from './db/types.js'
 import type { Writer } from './ingest/writer.js'
 import { recomputeTimeRelative } from './segments/membership.js'
@@ -10,11 +11,14 @@ export const IMPORT_ABANDONED_MS = 24 * 60 * 60 * 1000
  * Periodic upkeep, run by the cron trigger on Workers and a timer on Node: recompute the
  * segments whose membership depends on the clock (F-52), drop dashboard sessions past
  * their expiry, and mark abandoned imports Failed (F-63) — their committed chunks stay, and
- * the same file can still resume them. The user totals are checked and any drift repaired
+ * the same file can still resume them — and drop audit rows past their 365 days and
+ * invitations that expired a month ago. The user totals are checked and any drift repaired
  * and logged (users/storage-check.ts).
  */
-export async function runScheduled(db: Db, writer: Writer, now: number): Promise<{ expiredSessions: number; segmentsRecomputed: number; importsAbandoned: number; countsRepaired: string[] }> {
+export async function runScheduled(db: Db, writer: Writer, now: number): Promise<{ expiredSessions: number; segmentsRecomputed: number; importsAbandoned: number; auditPruned: number; countsRepaired: string[] }> {
   const r = await db.execute({ sql: 'DELETE FROM sessions WHERE expires_at <= :now', args: { now } })
+  const auditPruned = await pruneAudit(db, now)
+  await db.execute({ sql: 'DELETE FROM invitations WHERE expires_at <= ?', args: [now - 30 * 86_400_000] })
   const abandoned = await db.execute({
     sql: `UPDATE imports SET status = 'failed', failure = 'abandoned: nothing was received for 24 hours; send the same file to resume it', updated_at = :now
           WHERE status IN ('draft', 'running') AND updated_at <= :before`,
@@ -25,5 +29,5 @@ export async function runScheduled(db: Db, writer: Writer, now: number): Promise
   for (const p of projects.rows) segmentsRecomputed += await recomputeTimeRelative(db, writer, String(p.id), now)
   const { countsRepaired } = await checkUserStorage(db, writer)
   if (countsRepaired.length) console.warn(`user totals drifted and were repaired: ${countsRepaired.join('; ')}`)
-  return { expiredSessions: r.rowsAffected, segmentsRecomputed, importsAbandoned: abandoned.rowsAffected, countsRepaired }
+  return { expiredSessions: r.rowsAffected, segmentsRecomputed, importsAbandoned: abandoned.rowsAffected, auditPruned, countsRepaired }
 }

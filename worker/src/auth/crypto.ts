@@ -43,3 +43,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
   for (let i = 0; i < actual.length && i < expected.length; i++) diff |= actual[i] ^ expected[i]
   return diff === 0
 }
+
+/** SHA-256 of a token, base64url: what is stored in place of a session, invitation or API token. */
+export async function tokenHash(token: string): Promise<string> {
+  return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token))))
+}

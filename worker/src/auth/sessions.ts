@@ -1,5 +1,5 @@
 import type { Db, Stmt } from '../db/types.js'
-import { base64url, randomToken } from './crypto.js'
+import { randomToken, tokenHash } from './crypto.js'
 
 /** Sessions end after a week without use, and a month after sign-in whatever happens. */
 export const SESSION_IDLE_MS = 7 * 86_400_000
@@ -7,9 +7,7 @@ export const SESSION_ABSOLUTE_MS = 30 * 86_400_000
 export const SESSION_COOKIE = 'jimer_session'
 
 /** The stored id is a hash of the cookie's token: a leaked table does not leak sessions. */
-async function sessionId(token: string): Promise<string> {
-  return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token))))
-}
+const sessionId = tokenHash
 
 /** A new session (256-bit token) for the account; returns the cookie value. */
 export async function createSession(db: Db, accountId: string, now: number): Promise<string> {

@@ -296,3 +296,63 @@ export const suppressions = sqliteTable('suppressions', {
   idHash: text('id_hash').notNull(),
   createdAt: integer('created_at').notNull(),
 }, (t) => [primaryKey({ columns: [t.projectId, t.idHash] })])
+
+/**
+ * Invitations to a project (F-70): the link's token is 256 random bits, and only its
+ * SHA-256 is stored. Single use (`accepted_at`), valid until `expires_at` (7 days).
+ * Revoking deletes the row.
+ */
+export const invitations = sqliteTable('invitations', {
+  id: text('id').primaryKey(),
+  projectId: text('project_id').notNull(),
+  email: text('email').notNull(),
+  /** 'admin' | 'editor' | 'viewer' */
+  role: text('role').notNull(),
+  tokenHash: text('token_hash').notNull().unique(),
+  invitedBy: text('invited_by'),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  acceptedAt: integer('accepted_at'),
+  acceptedBy: text('accepted_by'),
+}, (t) => [index('invitations_project').on(t.projectId, t.createdAt)])
+
+/**
+ * Server API tokens (F-71), one scope each: 'ingest' | 'read' | 'write' | 'admin'. Shown
+ * once at creation; only the SHA-256 is stored, and `prefix` lets a list tell them apart.
+ */
+export const apiTokens = sqliteTable('api_tokens', {
+  id: text('id').primaryKey(),
+  projectId: text('project_id').notNull(),
+  name: text('name').notNull(),
+  scope: text('scope').notNull(),
+  tokenHash: text('token_hash').notNull().unique(),
+  prefix: text('prefix').notNull(),
+  createdBy: text('created_by'),
+  createdAt: integer('created_at').notNull(),
+  lastUsedAt: integer('last_used_at'),
+}, (t) => [index('api_tokens_project').on(t.projectId)])
+
+/**
+ * Every change made through the admin API: who (an account, a token, the secret key),
+ * what, which object, when, and a short before/after summary — never a secret. Kept 365
+ * days (scheduled.ts).
+ */
+export const auditLog = sqliteTable('audit_log', {
+  id: integer('id').primaryKey(),
+  projectId: text('project_id').notNull(),
+  at: integer('at').notNull(),
+  /** 'account' | 'token' | 'secret_key' */
+  actorType: text('actor_type').notNull(),
+  actorId: text('actor_id'),
+  /** The account's email or the token's name, as it was then. */
+  actorName: text('actor_name').notNull(),
+  /** `object_type.verb`, e.g. 'segment.update'. */
+  action: text('action').notNull(),
+  objectType: text('object_type').notNull(),
+  objectId: text('object_id'),
+  /** `{before?, after?}` JSON, short. */
+  summary: text('summary').notNull().default('{}'),
+}, (t) => [
+  index('audit_log_project_at').on(t.projectId, t.at),
+  index('audit_log_project_object').on(t.projectId, t.objectType, t.at),
+])

@@ -7,6 +7,7 @@ import { clearFailures, recordFailure, refuseWhileLocked } from '../auth/login-l
 import { SESSION_ABSOLUTE_MS, SESSION_COOKIE, accountForSession, createSession, endAllSessions, endSession } from '../auth/sessions.js'
 import { ApiError } from '../errors.js'
 import { refuseCrossSite, refuseCrossSiteSignIn } from '../middleware/csrf.js'
+import { projectsOf } from '../teams/projects-of.js'
 import { jsonBody } from './validate.js'
 
 /**
@@ -35,7 +36,7 @@ auth.post('/login', async (c) => {
   const old = getCookie(c, SESSION_COOKIE)
   if (old) await endSession(db, old)
   await startSession(c, String(rows[0].id), at)
-  return c.json({ account: { id: String(rows[0].id), email: key }, projects: await projectsOf(c, String(rows[0].id)) })
+  return c.json({ account: { id: String(rows[0].id), email: key }, projects: await projectsOf(c.var.deps.db, String(rows[0].id)) })
 })
 
 /** Ends this session. Without one there is nothing to end: 204 all the same. */
@@ -57,7 +58,7 @@ auth.get('/me', async (c) => {
   // visit to the sign-in page logs no failed request in the browser console.
   if (!account && c.req.query('optional') === '1') return c.json({ account: null, projects: [] })
   if (!account) throw new ApiError(401, 'unauthorized', 'not signed in')
-  return c.json({ account: { id: account.accountId, email: account.email }, projects: await projectsOf(c, account.accountId) })
+  return c.json({ account: { id: account.accountId, email: account.email }, projects: await projectsOf(c.var.deps.db, account.accountId) })
 })
 
 /**
@@ -90,18 +91,24 @@ auth.post('/password', async (c) => {
   return c.json({ account: { id: account.accountId, email: account.email } })
 })
 
+/**
+ * `POST /api/auth/logout-everywhere`: ends every session of the signed-in account, this
+ * one included (a lost laptop, a shared computer).
+ */
+auth.post('/logout-everywhere', async (c) => {
+  const token = getCookie(c, SESSION_COOKIE)
+  const account = token ? await accountForSession(c.var.deps.db, token, c.var.deps.now()) : null
+  if (!account) throw new ApiError(401, 'unauthorized', 'not signed in')
+  refuseCrossSite(c.req.raw)
+  await endAllSessions(c.var.deps.db, account.accountId)
+  deleteCookie(c, SESSION_COOKIE, { path: '/' })
+  return c.body(null, 204)
+})
+
 /** A new session for the account, its token in the cookie. */
-async function startSession(c: Context<AppEnv>, accountId: string, at: number) {
+export async function startSession(c: Context<AppEnv>, accountId: string, at: number) {
   const token = await createSession(c.var.deps.db, accountId, at)
   setCookie(c, SESSION_COOKIE, token, {
     httpOnly: true, sameSite: 'Lax', path: '/', secure: new URL(c.req.url).protocol === 'https:', maxAge: SESSION_ABSOLUTE_MS / 1000,
   })
-}
-
-async function projectsOf(c: { var: AppEnv['Variables'] }, accountId: string) {
-  const { rows } = await c.var.deps.db.execute({
-    sql: `SELECT p.id, p.name, m.role FROM project_members m JOIN projects p ON p.id = m.project_id WHERE m.account_id = ? ORDER BY p.name`,
-    args: [accountId],
-  })
-  return rows.map((r) => ({ id: String(r.id), name: String(r.name), role: String(r.role) }))
 }

@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit'
 import Papa from 'papaparse'
 import { z } from 'zod'
 import type { AppEnv } from '../app.js'
+import { audit } from '../audit/log.js'
 import { ApiError } from '../errors.js'
 import { CSV_OPTIONS } from '../exports/csv.js'
 import { suggestColumns, type AttributeType, type Column } from '../imports/convert.js'
@@ -10,10 +11,10 @@ import { storedKinds } from '../imports/known-types.js'
 import { csvBatches, type CsvBatch } from '../imports/csv-stream.js'
 import { columnSchema, importOptionsSchema, MAX_CHUNK_ROWS } from '../imports/options.js'
 import { commitChunk, committedChunks, prepareChunk, createImport, failImport, finishImport, getImport, importView, listImports, type ImportRecord } from '../imports/store.js'
-import { requireProject, type Role } from '../middleware/admin-auth.js'
+import { requireProject, type ProjectVars } from '../middleware/admin-auth.js'
 import { idParam, jsonBody, parseOr400 } from './validate.js'
 
-type Env = AppEnv & { Variables: { projectId: string; role: Role } }
+type Env = AppEnv & { Variables: ProjectVars }
 
 /**
  * Imports admin API (F-60…F-64), under /api/projects/:projectId. Two ways in: the
@@ -42,9 +43,15 @@ importRoutes.get('/imports/:importId', read, async (c) => {
 })
 
 importRoutes.post('/imports', write, async (c) => {
-  if (isCsv(c)) return c.json(importView(await importCsvBody(c)), 201)
+  if (isCsv(c)) {
+    const done = await importCsvBody(c)
+    await audit(c, { verb: 'create', objectType: 'import', objectId: done.id, after: { name: done.name, status: done.status, created: done.created, updated: done.updated, skipped: done.skipped } })
+    return c.json(importView(done), 201)
+  }
   const opts = await jsonBody(c, importOptionsSchema)
-  return c.json(importView(await createImport(c.var.deps, c.var.projectId, opts)), 201)
+  const imp = await createImport(c.var.deps, c.var.projectId, opts)
+  await audit(c, { verb: 'create', objectType: 'import', objectId: imp.id, after: { name: imp.name, match: opts.match } })
+  return c.json(importView(imp), 201)
 })
 
 const chunkBody = z.object({
@@ -70,13 +77,17 @@ importRoutes.put('/imports/:importId/chunks/:seq', write, chunkLimit, async (c) 
 
 importRoutes.post('/imports/:importId/finish', write, async (c) => {
   const imp = await getImport(c.var.deps.db, c.var.projectId, idParam(c, 'importId'))
-  return c.json(importView(await finishImport(c.var.deps, imp)))
+  const done = await finishImport(c.var.deps, imp)
+  await audit(c, { verb: 'finish', objectType: 'import', objectId: imp.id, after: { name: done.name, status: done.status, created: done.created, updated: done.updated, skipped: done.skipped } })
+  return c.json(importView(done))
 })
 
 importRoutes.post('/imports/:importId/fail', write, async (c) => {
   const { reason } = await jsonBody(c, z.object({ reason: z.string().min(1).max(1000) }))
   const imp = await getImport(c.var.deps.db, c.var.projectId, idParam(c, 'importId'))
-  return c.json(importView(await failImport(c.var.deps, imp, reason)))
+  const failed = await failImport(c.var.deps, imp, reason)
+  await audit(c, { verb: 'fail', objectType: 'import', objectId: imp.id, after: { name: imp.name, reason } })
+  return c.json(importView(failed))
 })
 
 /** Resumes an import from the same file: chunks already committed are checked and skipped. */
@@ -84,7 +95,9 @@ importRoutes.put('/imports/:importId/csv', write, async (c) => {
   const imp = await getImport(c.var.deps.db, c.var.projectId, idParam(c, 'importId'))
   if (imp.status === 'done') throw new ApiError(409, 'import_finished', `import ${imp.id} is done; start a new import`)
   if (!isCsv(c)) throw new ApiError(415, 'unsupported_media_type', 'send the CSV file with Content-Type: text/csv')
-  return c.json(importView(await runCsv(c, imp, batchesOf(c, imp.chunkRows))))
+  const done = await runCsv(c, imp, batchesOf(c, imp.chunkRows))
+  await audit(c, { verb: 'resume', objectType: 'import', objectId: imp.id, after: { name: done.name, status: done.status } })
+  return c.json(importView(done))
 })
 
 /** The error report (F-63): every stored row error, formula-looking cells neutralised. */

@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../app.js'
+import { audit } from '../audit/log.js'
 import { ApiError } from '../errors.js'
 import type { ExportFormat } from '../exports/column-names.js'
 import { parseColumnList, resolveColumns, type AttributeType, type ExportColumn } from '../exports/columns.js'
@@ -8,10 +9,10 @@ import { csvEncoder } from '../exports/csv.js'
 import { memberPages } from '../exports/members.js'
 import { parquetEncoder } from '../exports/parquet.js'
 import { exportStream, type Emit, type Encoder } from '../exports/stream.js'
-import { requireProject, type Role } from '../middleware/admin-auth.js'
+import { requireProject, type ProjectVars } from '../middleware/admin-auth.js'
 import { idParam, parseOr400 } from './validate.js'
 
-type Env = AppEnv & { Variables: { projectId: string; role: Role } }
+type Env = AppEnv & { Variables: ProjectVars }
 
 /** Segment exports (F-55): the members of one segment as a file, streamed. */
 export const segmentExport = new Hono<Env>()
@@ -48,6 +49,7 @@ segmentExport.get('/segments/:segmentId/export', requireProject('viewer'), async
   const columns = resolveColumns(parseColumnList(q.columns), types)
 
   const body = await exportStream(memberPages(db, projectId, segmentId, columns), FORMATS[q.format].open(columns))
+  await audit(c, { verb: 'create', objectType: 'export', objectId: segmentId, after: { segment: String(segment.rows[0].name), format: q.format, columns: columns.map((col) => col.name) } })
   c.header('Content-Type', FORMATS[q.format].type)
   c.header('Content-Disposition', `attachment; filename="${fileName(segmentId, String(segment.rows[0].name), q.format)}"`)
   c.header('Cache-Control', 'no-store')

@@ -1,9 +1,10 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../app.js'
+import { audit } from '../audit/log.js'
 import type { Db } from '../db/types.js'
 import { ApiError } from '../errors.js'
-import { requireProject, type Role } from '../middleware/admin-auth.js'
+import { requireProject, type ProjectVars } from '../middleware/admin-auth.js'
 import { treeSchema, type ConditionTree } from '../segments/condition.js'
 import { recomputeSegment } from '../segments/membership.js'
 import { findCycle, loadLibrary, segmentRefs, segmentStats, type Library, type SavedSegment } from '../segments/store.js'
@@ -11,7 +12,7 @@ import { attributeKeys, columnMatches } from '../segments/columns.js'
 import { binder, toSql } from '../segments/to-sql.js'
 import { idParam, jsonBody, ownUser, parseOr400 } from './validate.js'
 
-type Env = AppEnv & { Variables: { projectId: string; role: Role } }
+type Env = AppEnv & { Variables: ProjectVars }
 
 /**
  * Segments admin API (F-50…F-55), under /api/projects/:projectId. Reads need any role,
@@ -72,6 +73,7 @@ segmentRoutes.post('/segments/preview', read, async (c) => {
 segmentRoutes.post('/segments', write, async (c) => {
   const body = await jsonBody(c, segmentBody)
   const saved = await save(c.var.deps.db, c.var.projectId, null, body, c.var.deps)
+  await audit(c, { verb: 'create', objectType: 'segment', objectId: saved.id, after: { name: body.name, kind: body.kind } })
   return c.json(saved, 201)
 })
 
@@ -89,7 +91,10 @@ segmentRoutes.patch('/segments/:segmentId', write, async (c) => {
     name: current.name, description: current.description, kind: current.kind, conditions: current.tree ?? undefined, targetable: current.targetable, key: current.key,
     ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
   })
-  return c.json(await save(c.var.deps.db, c.var.projectId, id, merged, c.var.deps))
+  const saved = await save(c.var.deps.db, c.var.projectId, id, merged, c.var.deps)
+  const fields = Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined)
+  await audit(c, { verb: 'update', objectType: 'segment', objectId: id, before: { name: current.name, ...(fields.includes('conditions') ? { conditions: current.tree } : {}) }, after: { name: merged.name, fields, ...(fields.includes('conditions') ? { conditions: merged.conditions } : {}) } })
+  return c.json(saved)
 })
 
 segmentRoutes.post('/segments/:segmentId/duplicate', write, async (c) => {
@@ -102,6 +107,7 @@ segmentRoutes.post('/segments/:segmentId/duplicate', write, async (c) => {
       args: { to: copy.id, from: s.id, now: c.var.deps.now() },
     }, countStmt(c.var.projectId, copy.id)])
   }
+  await audit(c, { verb: 'create', objectType: 'segment', objectId: copy.id, after: { name: `${s.name} (copy)`, duplicateOf: s.id } })
   const fresh = await loadLibrary(c.var.deps.db, c.var.projectId)
   return c.json(view(segmentOr404(fresh, copy.id), fresh, await segmentStats(c.var.deps.db, c.var.projectId)), 201)
 })
@@ -118,6 +124,7 @@ segmentRoutes.delete('/segments/:segmentId', write, async (c) => {
     { sql: 'DELETE FROM segments WHERE project_id = :p AND id = :s', args: { p: c.var.projectId, s: s.id } },
     bumpVersion(c.var.projectId),
   ])
+  await audit(c, { verb: 'delete', objectType: 'segment', objectId: s.id, before: { name: s.name, kind: s.kind } })
   return c.body(null, 204)
 })
 
@@ -149,6 +156,7 @@ segmentRoutes.post('/segments/:segmentId/members', write, async (c) => {
     ...found.pks.map((u) => ({ sql: `INSERT INTO segment_members (project_id, segment_id, user_pk, entered_at, computed_at) VALUES (:p, :s, :u, :now, :now) ON CONFLICT DO NOTHING`, args: { p: c.var.projectId, s: s.id, u, now } })),
     countStmt(c.var.projectId, s.id, now),
   ])
+  await audit(c, { verb: 'add_members', objectType: 'segment', objectId: s.id, after: { name: s.name, added: found.pks.length } })
   return c.json({ added: found.pks.length, notFound: found.missing })
 })
 
@@ -161,6 +169,7 @@ segmentRoutes.delete('/segments/:segmentId/members/:userPk', write, async (c) =>
     { sql: 'DELETE FROM segment_members WHERE project_id = :p AND segment_id = :s AND user_pk = :u', args: { p: c.var.projectId, s: s.id, u } },
     countStmt(c.var.projectId, s.id, c.var.deps.now()),
   ])
+  await audit(c, { verb: 'remove_member', objectType: 'segment', objectId: s.id, after: { name: s.name, userPk: u } })
   return c.body(null, 204)
 })
 

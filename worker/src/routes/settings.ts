@@ -1,14 +1,15 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../app.js'
+import { audit } from '../audit/log.js'
 import { randomToken } from '../auth/crypto.js'
 import { ApiError } from '../errors.js'
-import { requireProject, type Role } from '../middleware/admin-auth.js'
+import { requireProject, type ProjectVars } from '../middleware/admin-auth.js'
 import { snippetTag } from './demo.js'
 import { jsonBody, parseOr400 } from './validate.js'
 import { storedKinds } from '../imports/known-types.js'
 
-type Env = AppEnv & { Variables: { projectId: string; role: Role } }
+type Env = AppEnv & { Variables: ProjectVars }
 
 /** Project settings (F-70, F-71, F-08): keys and their rotation, allowed origins, identity verification. */
 export const settingsRoutes = new Hono<Env>()
@@ -43,10 +44,13 @@ settingsRoutes.patch('/settings', requireProject('admin'), async (c) => {
     /** Store devices' IP addresses (off by default: an address is personal data Jimer needs for nothing it does). */
     collectIp: z.boolean().optional(),
   }))
+  const before = await c.var.deps.db.execute({ sql: 'SELECT name, allowed_origins, verification FROM projects WHERE id = ?', args: [c.var.projectId] })
   await c.var.deps.db.execute({
     sql: 'UPDATE projects SET name = coalesce(:n, name), allowed_origins = coalesce(:o, allowed_origins), verification = coalesce(:v, verification), collect_ip = coalesce(:ip, collect_ip) WHERE id = :p',
     args: { n: body.name ?? null, o: body.allowedOrigins ? JSON.stringify(body.allowedOrigins) : null, v: body.verification ?? null, ip: body.collectIp === undefined ? null : Number(body.collectIp), p: c.var.projectId },
   })
+  const b = before.rows[0]
+  await audit(c, { verb: 'update', objectType: 'settings', objectId: c.var.projectId, before: { name: b?.name, allowedOrigins: JSON.parse(String(b?.allowed_origins ?? '[]')), verification: b?.verification }, after: body })
   return c.body(null, 204)
 })
 
@@ -60,6 +64,7 @@ settingsRoutes.post('/settings/rotate', requireProject('admin'), async (c) => {
   if (key === 'write') {
     const writeKey = 'wk_' + randomToken(18)
     await db.execute({ sql: 'UPDATE projects SET write_key = ? WHERE id = ?', args: [writeKey, c.var.projectId] })
+    await audit(c, { verb: 'rotate', objectType: 'key', objectId: 'write' })
     return c.json({ writeKey })
   }
   const secretKey = 'sk_' + randomToken(24)
@@ -67,6 +72,7 @@ settingsRoutes.post('/settings/rotate', requireProject('admin'), async (c) => {
     sql: 'UPDATE projects SET previous_secret_key = secret_key, previous_secret_expires_at = :until, secret_key = :k WHERE id = :p',
     args: { k: secretKey, until: now() + SECRET_OVERLAP_MS, p: c.var.projectId },
   })
+  await audit(c, { verb: 'rotate', objectType: 'key', objectId: 'secret', after: { previousValidUntil: new Date(now() + SECRET_OVERLAP_MS).toISOString() } })
   return c.json({ secretKey, previousValidUntil: now() + SECRET_OVERLAP_MS })
 })
 
@@ -110,6 +116,7 @@ settingsRoutes.post('/attributes', requireProject('editor'), async (c) => {
     if (String((e as Error).message).includes('UNIQUE')) throw new ApiError(409, 'attribute_exists', `${d.key} is declared already`, 'key')
     throw e
   }
+  await audit(c, { verb: 'create', objectType: 'attribute', objectId: d.key, after: { type: d.type, constraints: d.constraints } })
   return c.json(d, 201)
 })
 
@@ -120,11 +127,13 @@ settingsRoutes.patch('/attributes/:key', requireProject('editor'), async (c) => 
     args: [d.type ?? null, d.constraints ? JSON.stringify(d.constraints) : null, c.var.projectId, parseOr400(z.string().min(1), c.req.param('key'))],
   })
   if (!r.rowsAffected) throw new ApiError(404, 'not_found', `${c.req.param('key')} is not declared`)
+  await audit(c, { verb: 'update', objectType: 'attribute', objectId: c.req.param('key'), after: d })
   return c.body(null, 204)
 })
 
 settingsRoutes.delete('/attributes/:key', requireProject('editor'), async (c) => {
   const r = await c.var.deps.db.execute({ sql: 'DELETE FROM attribute_definitions WHERE project_id = ? AND key = ?', args: [c.var.projectId, c.req.param('key')] })
   if (!r.rowsAffected) throw new ApiError(404, 'not_found', `${c.req.param('key')} is not declared`)
+  await audit(c, { verb: 'delete', objectType: 'attribute', objectId: c.req.param('key') })
   return c.body(null, 204)
 })

@@ -1,11 +1,12 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../app.js'
+import { audit } from '../audit/log.js'
 import { ApiError } from '../errors.js'
-import { requireProject, type Role } from '../middleware/admin-auth.js'
+import { requireProject, type ProjectVars } from '../middleware/admin-auth.js'
 import { idParam, jsonBody, ownUser } from './validate.js'
 
-type Env = AppEnv & { Variables: { projectId: string; role: Role } }
+type Env = AppEnv & { Variables: ProjectVars }
 
 /** Tags (F-40): coloured labels, reusable across users; "Search or create a tag…". */
 export const tagRoutes = new Hono<Env>()
@@ -24,12 +25,15 @@ tagRoutes.get('/tags', requireProject('viewer'), async (c) => {
 
 tagRoutes.post('/tags', requireProject('editor'), async (c) => {
   const body = await jsonBody(c, z.object({ name, color: color.optional() }))
-  return c.json(await createTag(c, body.name, body.color), 201)
+  const tag = await createTag(c, body.name, body.color)
+  await audit(c, { verb: 'create', objectType: 'tag', objectId: tag.id, after: { name: tag.name, color: tag.color } })
+  return c.json(tag, 201)
 })
 
 tagRoutes.patch('/tags/:tagId', requireProject('editor'), async (c) => {
   const body = await jsonBody(c, z.object({ name: name.optional(), color: color.optional() }))
   const id = idParam(c, 'tagId')
+  const before = (await c.var.deps.db.execute({ sql: 'SELECT name, color FROM tags WHERE project_id = ? AND id = ?', args: [c.var.projectId, id] })).rows[0]
   try {
     const r = await c.var.deps.db.execute({ sql: 'UPDATE tags SET name = coalesce(:n, name), color = coalesce(:c, color) WHERE project_id = :p AND id = :id', args: { n: body.name ?? null, c: body.color ?? null, p: c.var.projectId, id } })
     if (!r.rowsAffected) throw new ApiError(404, 'not_found', `no tag ${id} in this project`)
@@ -37,15 +41,18 @@ tagRoutes.patch('/tags/:tagId', requireProject('editor'), async (c) => {
     if (String((e as Error).message).includes('UNIQUE')) throw new ApiError(409, 'tag_exists', `a tag named "${body.name}" exists already`, 'name')
     throw e
   }
+  await audit(c, { verb: 'update', objectType: 'tag', objectId: id, before: { name: before?.name, color: before?.color }, after: body })
   return c.body(null, 204)
 })
 
 tagRoutes.delete('/tags/:tagId', requireProject('editor'), async (c) => {
   const args = { p: c.var.projectId, id: await ownTag(c, idParam(c, 'tagId')) }
+  const before = (await c.var.deps.db.execute({ sql: 'SELECT name FROM tags WHERE project_id = :p AND id = :id', args })).rows[0]
   await c.var.deps.writer.write([
     { sql: 'DELETE FROM user_tags WHERE project_id = :p AND tag_id = :id', args },
     { sql: 'DELETE FROM tags WHERE project_id = :p AND id = :id', args },
   ])
+  await audit(c, { verb: 'delete', objectType: 'tag', objectId: args.id, before: { name: before?.name } })
   return c.body(null, 204)
 })
 
@@ -61,9 +68,14 @@ tagRoutes.post('/users/:userPk/tags', requireProject('editor'), async (c) => {
     tag = { id: Number(rows[0].id), name: String(rows[0].name), color: String(rows[0].color) }
   } else {
     const { rows } = await db.execute({ sql: 'SELECT id, name, color FROM tags WHERE project_id = ? AND name = ?', args: [c.var.projectId, body.name] })
-    tag = rows[0] ? { id: Number(rows[0].id), name: String(rows[0].name), color: String(rows[0].color) } : await createTag(c, body.name, body.color)
+    if (rows[0]) tag = { id: Number(rows[0].id), name: String(rows[0].name), color: String(rows[0].color) }
+    else {
+      tag = await createTag(c, body.name, body.color)
+      await audit(c, { verb: 'create', objectType: 'tag', objectId: tag.id, after: { name: tag.name, color: tag.color } })
+    }
   }
   await c.var.deps.writer.write([{ sql: 'INSERT OR IGNORE INTO user_tags (project_id, user_pk, tag_id, created_at) VALUES (:p, :u, :t, :now)', args: { p: c.var.projectId, u: pk, t: tag.id, now: c.var.deps.now() } }])
+  await audit(c, { verb: 'tag', objectType: 'user', objectId: pk, after: { tag: tag.name } })
   return c.json(tag, 201)
 })
 
@@ -72,6 +84,7 @@ tagRoutes.delete('/users/:userPk/tags/:tagId', requireProject('editor'), async (
   const u = await ownUser(c.var.deps.db, c.var.projectId, idParam(c, 'userPk'))
   const t = await ownTag(c, idParam(c, 'tagId'))
   await c.var.deps.writer.write([{ sql: 'DELETE FROM user_tags WHERE project_id = :p AND user_pk = :u AND tag_id = :t', args: { p: c.var.projectId, u, t } }])
+  await audit(c, { verb: 'untag', objectType: 'user', objectId: u, after: { tagId: t } })
   return c.body(null, 204)
 })
 

@@ -33,7 +33,7 @@ targeting.get('/segments', async (c) => {
   const auth = c.req.header('authorization')
   const key = q.writeKey ?? (auth?.toLowerCase().startsWith('basic ') ? atob(auth.slice(6).trim()).split(':')[0] : undefined)
   if (!key) throw new ApiError(401, 'missing_write_key', 'send the write key as the writeKey parameter or the HTTP Basic user', 'writeKey')
-  const found = await projectForKey(db, key, now())
+  const found = await projectForKey(db, key, now(), ['read', 'write', 'admin'])
   if (!found) throw new ApiError(401, 'invalid_write_key', 'no project has this write key', 'writeKey')
   if (!q.userId && !q.anonymousId) throw new ApiError(400, 'missing_id', 'ask about an anonymousId or a userId', 'anonymousId')
   if (q.userId && !found.secret) {

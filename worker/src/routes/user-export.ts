@@ -1,13 +1,14 @@
 import { Hono } from 'hono'
 import type { AppEnv } from '../app.js'
+import { audit } from '../audit/log.js'
 import { ApiError } from '../errors.js'
 import { jsonEncoder } from '../exports/json.js'
 import { exportStream } from '../exports/stream.js'
 import { eventPages, iso, type ExportedEvent } from '../exports/user-events.js'
-import { requireProject, type Role } from '../middleware/admin-auth.js'
+import { requireProject, type ProjectVars } from '../middleware/admin-auth.js'
 import { idParam } from './validate.js'
 
-type Env = AppEnv & { Variables: { projectId: string; role: Role } }
+type Env = AppEnv & { Variables: ProjectVars }
 
 /**
  * All data about one user as JSON (F-37): what a subject-access request asks for. Streamed:
@@ -48,6 +49,7 @@ userExport.get('/users/:userPk/export', requireProject('viewer'), async (c) => {
     responses: responses.rows.map((r) => ({ experience: r.experience_id, step: r.step, question: r.question, answer: r.answer, timestamp: iso(r.timestamp) })),
   }
   const body = await exportStream(eventPages(db, c.var.projectId, pk), (emit) => jsonEncoder<ExportedEvent>(head, 'events', emit))
+  await audit(c, { verb: 'export', objectType: 'user', objectId: pk, after: { format: 'json' } })
   c.header('Content-Type', 'application/json; charset=utf-8')
   c.header('Content-Disposition', `attachment; filename="user-${pk}.json"`)
   c.header('Cache-Control', 'no-store')

@@ -1,10 +1,11 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../app.js'
+import { audit } from '../audit/log.js'
 import { ApiError } from '../errors.js'
 import { planMessage } from '../ingest/plan.js'
 import { isRejection, normalizeMessage } from '../ingest/normalize.js'
-import { requireProject, type Role } from '../middleware/admin-auth.js'
+import { requireProject, type ProjectVars } from '../middleware/admin-auth.js'
 import { treeSchema, type ConditionTree } from '../segments/condition.js'
 import { loadLibrary } from '../segments/store.js'
 import { binder, toSql } from '../segments/to-sql.js'
@@ -14,7 +15,7 @@ import { attributeKeys, columnMatches } from '../segments/columns.js'
 import type { Db } from '../db/types.js'
 import { jsonBody, parseOr400 } from './validate.js'
 
-type Env = AppEnv & { Variables: { projectId: string; role: Role } }
+type Env = AppEnv & { Variables: ProjectVars }
 
 /** The Users tab (F-20, F-21, F-24, F-25): list, search, filter, create. */
 export const userList = new Hono<Env>()
@@ -130,5 +131,6 @@ userList.post('/users', requireProject('editor'), async (c) => {
   if (isRejection(message)) throw new ApiError(400, message.code, message.message, message.field)
   await writer.write(planMessage(c.var.projectId, message, at))
   const { rows } = await db.execute({ sql: 'SELECT id FROM users WHERE project_id = ? AND user_id = ?', args: [c.var.projectId, body.userId] })
+  await audit(c, { verb: 'create', objectType: 'user', objectId: Number(rows[0].id) })
   return c.json({ id: Number(rows[0].id) }, 201)
 })

@@ -1,13 +1,14 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../app.js'
+import { audit } from '../audit/log.js'
 import { ApiError } from '../errors.js'
-import { requireProject, type Role } from '../middleware/admin-auth.js'
+import { requireProject, type ProjectVars } from '../middleware/admin-auth.js'
 import { refreshUsers } from '../segments/membership.js'
 import { checkAttributeTypes } from '../users/attributes.js'
 import { idParam, jsonBody, ownUser, parseOr400 } from './validate.js'
 
-type Env = AppEnv & { Variables: { projectId: string; role: Role } }
+type Env = AppEnv & { Variables: ProjectVars }
 
 /** The profile side panel (F-30…F-35): one user, their devices, tags, events; edits. */
 export const userProfile = new Hono<Env>()
@@ -73,6 +74,9 @@ userProfile.patch('/users/:userPk', requireProject('editor'), async (c) => {
   }])
   // Disabling takes the user out of every dynamic segment; edits may move them in or out.
   await refreshUsers(db, writer, c.var.projectId, [{ pk }], at)
+  // Field names, not values: the log keeps no personal data that erasure would have to find.
+  const fields = [...(body.email !== undefined ? ['email'] : []), ...(body.name !== undefined ? ['name'] : []), ...Object.keys(changed).map((k) => `attributes.${k}`)]
+  await audit(c, { verb: body.status === 'disabled' ? 'disable' : body.status === 'active' ? 'activate' : 'update', objectType: 'user', objectId: pk, after: { fields, ...(body.status ? { status: body.status } : {}) } })
   return c.body(null, 204)
 })
 

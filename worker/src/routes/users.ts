@@ -1,14 +1,15 @@
 import { Hono } from 'hono'
 import type { AppEnv } from '../app.js'
+import { audit } from '../audit/log.js'
 import { ApiError } from '../errors.js'
-import { requireProject, type Role } from '../middleware/admin-auth.js'
+import { requireProject, type ProjectVars } from '../middleware/admin-auth.js'
 import { explain } from '../segments/explain.js'
 import { eventNames, loadFacts } from '../segments/facts.js'
 import { loadLibrary } from '../segments/store.js'
 import { eraseUser } from '../users/erase.js'
 import { idParam, ownUser } from './validate.js'
 
-type Env = AppEnv & { Variables: { projectId: string; role: Role } }
+type Env = AppEnv & { Variables: ProjectVars }
 
 /** Per-user admin API under /api/projects/:projectId/users/:userPk. */
 export const userRoutes = new Hono<Env>()
@@ -55,5 +56,7 @@ userRoutes.delete('/users/:userPk', requireProject('editor'), async (c) => {
   const result = await eraseUser(db, writer, c.var.projectId, pk, now())
   if (result === 'not_found') throw new ApiError(404, 'not_found', `no user ${pk} in this project`)
   if (result === 'busy') throw new ApiError(503, 'user_busy', 'the user kept changing while it was being erased; nothing was erased, retry', undefined, { 'Retry-After': '1' })
+  // The pk only: an erased user leaves nothing of themselves in the log.
+  await audit(c, { verb: 'delete', objectType: 'user', objectId: pk })
   return c.body(null, 204)
 })

@@ -1,6 +1,8 @@
 // Settings (F-70, F-71, F-72, F-08): the project's name, keys, snippet, allowed origins,
-// identity verification, tags and custom attribute definitions.
+// identity verification, tags, custom attribute definitions; members and invitations, API
+// tokens, projects, the account, and the audit log.
 import { useState } from 'preact/hooks'
+import { account } from '../../api'
 import { CopyButton } from '../../components/copy-button'
 import { ErrorState, FormError, Loading } from '../../components/states'
 import { toast } from '../../components/toast'
@@ -9,6 +11,11 @@ import { useResource } from '../../use-resource'
 import { AttributesManager } from './attributes-manager'
 import { KeysCard } from './keys-card'
 import { AccessCard } from './access-card'
+import { AccountCard } from './account-card'
+import { AuditCard } from './audit-card'
+import { MembersCard } from './members-card'
+import { ProjectsCard } from './projects-card'
+import { TokensCard } from './tokens-card'
 import { TagsManager } from './tags-manager'
 
 export function SettingsPage() {
@@ -39,6 +46,11 @@ export function SettingsPage() {
           <AccessCard settings={settings.data} onChanged={settings.reload} />
           <TagsManager />
           <AttributesManager />
+          <MembersCard />
+          {isAdmin.value && <TokensCard />}
+          <ProjectsCard />
+          <AccountCard />
+          {isAdmin.value && <AuditCard />}
         </div>
       )}
     </div>
@@ -53,7 +65,7 @@ function ProjectCard({ name, onSaved }: { name: string; onSaved: () => void }) {
     e.preventDefault()
     setError(null)
     try {
-      await api.updateSettings({ name: value.trim() })
+      await account.renameProject(api.projectId, value.trim())
       toast('Project renamed')
       onSaved()
       // The switcher reads project names from /me.
