@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { attributeKeys, columnMatches, userColumns } from '../../worker/src/segments/columns.js'
+import { attributeKeys, columnMatches, prefersColumns, userColumns } from '../../worker/src/segments/columns.js'
 import { treeSchema } from '../../worker/src/segments/condition.js'
 import { testApp } from '../helpers/test-app.js'
 
@@ -71,5 +71,15 @@ describe('user columns in memory are never stale', () => {
       expect(a).toEqual(b)
       expect(a.total).toBe(20)
     } finally { sqlOnly.dispose(); inMemory.dispose() }
+  })
+
+  it('serves attribute and OR trees from the columns, native AND trees from their SQL indexes', () => {
+    const t = (root: object) => treeSchema.parse({ version: 1, root })
+    const lastSeen = { type: 'property', field: 'last_seen', operator: 'more_than_days_ago', value: 30 }
+    expect(prefersColumns(tree, new Map())).toBe(true)
+    expect(prefersColumns(t({ type: 'group', logic: 'and', conditions: [lastSeen] }), new Map())).toBe(false)
+    expect(prefersColumns(t({ type: 'group', logic: 'or', conditions: [lastSeen, { ...lastSeen, field: 'first_seen' }] }), new Map())).toBe(true)
+    const composed = new Map([[7, { id: 7, kind: 'dynamic' as const, name: 'Pro', tree }]])
+    expect(prefersColumns(t({ type: 'group', logic: 'and', conditions: [{ type: 'segment', operator: 'in', segmentId: 7 }] }), composed)).toBe(true)
   })
 })

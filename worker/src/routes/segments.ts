@@ -8,7 +8,7 @@ import { requireProject, type ProjectVars } from '../middleware/admin-auth.js'
 import { treeSchema, type ConditionTree } from '../segments/condition.js'
 import { recomputeSegment } from '../segments/membership.js'
 import { findCycle, loadLibrary, segmentRefs, segmentStats, type Library, type SavedSegment } from '../segments/store.js'
-import { attributeKeys, columnMatches } from '../segments/columns.js'
+import { attributeKeys, columnMatches, prefersColumns } from '../segments/columns.js'
 import { binder, toSql } from '../segments/to-sql.js'
 import { idParam, jsonBody, ownUser, parseOr400 } from './validate.js'
 
@@ -55,7 +55,7 @@ segmentRoutes.post('/segments/preview', read, async (c) => {
   checkRefs(lib, null, tree)
   const ctx = { now: now(), segments: lib.segments, projectId: c.var.projectId }
   // Through the columns in memory when they are loaded (Node); SQL otherwise, and meanwhile.
-  if (c.var.deps.columns?.ready(c.var.projectId, attributeKeys(tree, lib.segments))) {
+  if (prefersColumns(tree, lib.segments) && c.var.deps.columns?.ready(c.var.projectId, attributeKeys(tree, lib.segments))) {
     const { total, page } = await columnMatches(db, c.var.deps.columns, tree, ctx, { statuses: ['active'], limit: 10 })
     const rows = page.length ? (await db.execute({ sql: `SELECT u.id, u.user_id, u.email, u.name, u.last_seen FROM users u WHERE u.project_id = ? AND u.id IN (${page.map(() => '?').join(', ')})`, args: [c.var.projectId, ...page] })).rows : []
     const byPk = new Map(rows.map((r) => [Number(r.id), r]))

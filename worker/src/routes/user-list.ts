@@ -11,7 +11,7 @@ import { loadLibrary } from '../segments/store.js'
 import { binder, toSql } from '../segments/to-sql.js'
 import { checkAttributeTypes } from '../users/attributes.js'
 import { searchSql } from '../users/search.js'
-import { attributeKeys, columnMatches } from '../segments/columns.js'
+import { attributeKeys, columnMatches, prefersColumns } from '../segments/columns.js'
 import type { Db } from '../db/types.js'
 import { jsonBody, parseOr400 } from './validate.js'
 
@@ -53,7 +53,7 @@ userList.get('/users', requireProject('viewer'), async (c) => {
   }
   // A filter over the columns in memory (Node), once they are loaded: one loop gives the total and the page.
   const columns = c.var.deps.columns
-  if (tree && columns?.ready(projectId, attributeKeys(tree, segments))) {
+  if (tree && prefersColumns(tree, segments) && columns?.ready(projectId, attributeKeys(tree, segments))) {
     let also: ((pk: number) => boolean) | undefined
     if (q.q) {
       const sb = binder()

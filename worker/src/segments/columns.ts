@@ -292,3 +292,23 @@ export async function columnMatches(
   }
   return { total, page: top.map((i) => cols.pk[i]) }
 }
+
+/**
+ * Whether a tree is cheaper over the columns than in SQL: when it reads an attribute or
+ * combines conditions with OR. A tree of native fields under AND is an index range in SQL
+ * (last activity > 30 days counts 644k users from its index in ~40 ms, the loop takes ~65).
+ */
+export function prefersColumns(tree: ConditionTree, segments: ReadonlyMap<number, SegmentDef>): boolean {
+  const seen = new Set<number>()
+  const walk = (n: Node): boolean => {
+    if (n.type === 'group') return (n.logic === 'or' && n.conditions.length > 1) || n.conditions.some(walk)
+    if (n.type === 'attribute') return true
+    if (n.type === 'segment' && !seen.has(n.segmentId)) {
+      seen.add(n.segmentId)
+      const s = segments.get(n.segmentId)
+      return s?.kind === 'dynamic' && s.tree !== null && walk(s.tree.root)
+    }
+    return false
+  }
+  return walk(tree.root)
+}
