@@ -87,7 +87,7 @@ describe('sign-in, roles, projects and settings in Chromium', () => {
 
     await page.getByLabel('Attribute key').fill('plan')
     await page.getByRole('button', { name: 'Declare', exact: true }).click()
-    await expect.poll(() => page.locator('section', { hasText: 'Custom attributes' }).locator('tbody').textContent()).toContain('plan')
+    await expect.poll(() => page.locator('section', { hasText: 'Custom attributes' }).locator('tbody').first().textContent()).toContain('plan')
     await shot(page, 'settings-after-changes')
   })
 
