@@ -267,6 +267,12 @@ describe('the XSS sweep: hostile data on every dashboard screen, in Chromium', (
     await page.getByRole('button', { name: 'Delete project…' }).click()
     await page.getByRole('dialog').getByText(F.projectName).first().waitFor()
     await visit(page, sweep, 'delete project dialog')
+    // The confirm stays off until the name is typed exactly.
+    const confirm = page.getByRole('dialog').getByRole('button', { name: 'Delete for good' })
+    expect(await confirm.isDisabled()).toBe(true)
+    await page.getByLabel('Project name to confirm').fill(F.projectName)
+    expect(await confirm.isDisabled()).toBe(false)
+    await shot(page, 'xss-delete-project')
     await page.keyboard.press('Escape')
     await page.goto(invitation.url)
     await expect.poll(() => page.getByTestId('invite-project').textContent()).toBe(F.projectName)

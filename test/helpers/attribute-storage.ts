@@ -22,16 +22,8 @@ export async function storageDrift(db: Client): Promise<string[]> {
   return [...diff('attribute', expected, stored), ...diff('list item', expectedItems, storedItems)]
 }
 
-/** Differences between the trigger-kept user totals and a count of the users table. */
-export async function countDrift(db: Client): Promise<string[]> {
-  const { rows } = await db.execute(`
-    SELECT k.project_id, k.status, coalesce(c.n, 0) AS kept, coalesce(u.n, 0) AS real FROM
-      (SELECT project_id, status FROM user_counts UNION SELECT project_id, status FROM users) k
-      LEFT JOIN user_counts c ON c.project_id = k.project_id AND c.status = k.status
-      LEFT JOIN (SELECT project_id, status, count(*) AS n FROM users GROUP BY 1, 2) u ON u.project_id = k.project_id AND u.status = k.status
-    WHERE coalesce(c.n, 0) <> coalesce(u.n, 0)`)
-  return rows.map((r) => `${r.project_id}/${r.status}: kept ${r.kept}, real ${r.real}`)
-}
+/** Differences between the trigger-kept user totals and a count of the users table: the schedule's own check. */
+export { userCountDrift as countDrift } from '../../worker/src/users/storage-check.js'
 
 /** One user's stored attributes, typed, for readable assertions. */
 export async function storedOf(db: Client, pk: number): Promise<Typed[]> {

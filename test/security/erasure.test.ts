@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { allRows } from '../helpers/all-rows.js'
 import { testApp } from '../helpers/test-app.js'
 
 /**
@@ -16,13 +17,7 @@ describe('erasing a user', () => {
   const batch = async (messages: unknown[]) => (await t.app.request('/v1/batch', { method: 'POST', body: JSON.stringify({ writeKey: t.boot.writeKey, batch: messages }) })).json() as Promise<{ accepted: number; rejected: { index: number; code: string }[] }>
   const MARKERS = ['eve-77', 'eve-old', 'eve@erase.me', 'dev-eve-1', 'dev-eve-2', 'dev-eve-3', 'Eve Erasable']
 
-  /** Every row of every table, as text: what "zero rows left anywhere" is checked against. */
-  const everything = async () => {
-    const tables = (await t.db.execute(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%'`)).rows.map((r) => String(r.name))
-    const out: string[] = []
-    for (const name of tables) for (const row of (await t.db.execute(`SELECT * FROM "${name}"`)).rows) out.push(`${name}: ${JSON.stringify(row)}`)
-    return out
-  }
+  const everything = () => allRows(t.db)
 
   beforeAll(async () => {
     t = await testApp()

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { IMPORT_TABLES, PROJECT_TABLES } from '../../worker/src/teams/erase-project.js'
 import { PASSWORD, addAccount, client, seedProject, signIn, snapshotProject, type Caller } from './two-projects.js'
+import { allRows } from '../helpers/all-rows.js'
 import { testApp } from '../helpers/test-app.js'
 
 /**
@@ -16,13 +17,7 @@ describe('creating, renaming and deleting a project', () => {
   let id: string
   let keys: { writeKey: string; secretKey: string; token: string }
 
-  /** Every row of every table, as text. */
-  const everything = async () => {
-    const tables = (await t.db.execute(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%'`)).rows.map((r) => String(r.name))
-    const out: string[] = []
-    for (const name of tables) for (const row of (await t.db.execute(`SELECT * FROM "${name}"`)).rows) out.push(`${name}: ${JSON.stringify(row)}`)
-    return out
-  }
+  const everything = () => allRows(t.db)
 
   beforeAll(async () => {
     t = await testApp()

@@ -12,6 +12,8 @@ export function ConfirmDialog(props: {
   children: ComponentChildren
   confirmLabel: string
   danger?: boolean
+  /** Keeps the confirm button off until the user has done what the dialog asks (typed a name). */
+  blocked?: boolean
   onConfirm: () => Promise<unknown>
   onClose: () => void
 }) {
@@ -35,7 +37,7 @@ export function ConfirmDialog(props: {
       footer={
         <>
           <button type="button" class="btn btn-secondary" onClick={props.onClose}>Cancel</button>
-          <button type="button" class={props.danger ? 'btn btn-danger' : 'btn btn-primary'} disabled={busy} onClick={run}>
+          <button type="button" class={props.danger ? 'btn btn-danger' : 'btn btn-primary'} disabled={busy || props.blocked} onClick={run}>
             {busy ? 'Working…' : props.confirmLabel}
           </button>
         </>

@@ -74,8 +74,8 @@ userList.get('/users', requireProject('viewer'), async (c) => {
   const listed = { sql: `SELECT coalesce(sum(n), 0) AS n FROM user_counts WHERE project_id = ?${q.status === 'all' ? '' : ' AND status = ?'}`, args: q.status === 'all' ? [projectId] : [projectId, q.status] }
   const cb = binder()
   const countWhere = conditions(cb, false)
-  const [count, counts] = await db.batch([narrowed ? { sql: `SELECT count(*) AS n FROM users u WHERE ${countWhere.join(' AND ')}`, args: cb.args } : listed, listed], 'read')
-  const total = Number(count.rows[0].n)
+  const [counts, count] = await db.batch([listed, ...(narrowed ? [{ sql: `SELECT count(*) AS n FROM users u WHERE ${countWhere.join(' AND ')}`, args: cb.args }] : [])], 'read')
+  const total = Number((count ?? counts).rows[0].n)
   // The page: walking the (project, status, last seen) index in order finds `limit` matches
   // after about limit × listed / total entries, probing each condition's set; when that is
   // many (a rare match), the matches are gathered from their own indexes and sorted instead.

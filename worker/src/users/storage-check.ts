@@ -14,13 +14,7 @@ export const JOURNAL_KEPT = 1_000_000
  * search index merges a little, so erased users' entries leave its pages.
  */
 export async function checkUserStorage(db: Db, writer: Writer): Promise<{ countsRepaired: string[] }> {
-  const drift = await db.execute(`
-    SELECT k.project_id, k.status, coalesce(c.n, 0) AS kept, coalesce(u.n, 0) AS real FROM
-      (SELECT project_id, status FROM user_counts UNION SELECT DISTINCT project_id, status FROM users) k
-      LEFT JOIN user_counts c ON c.project_id = k.project_id AND c.status = k.status
-      LEFT JOIN (SELECT project_id, status, count(*) AS n FROM users GROUP BY project_id, status) u ON u.project_id = k.project_id AND u.status = k.status
-    WHERE coalesce(c.n, 0) <> coalesce(u.n, 0)`)
-  const countsRepaired = drift.rows.map((r) => `${r.project_id}/${r.status}: kept ${r.kept}, counted ${r.real}`)
+  const countsRepaired = await userCountDrift(db)
   if (countsRepaired.length) {
     // Recounted inside the write transaction, so concurrent writes cannot make it wrong.
     await writer.write([
@@ -29,8 +23,21 @@ export async function checkUserStorage(db: Db, writer: Writer): Promise<{ counts
     ])
   }
   await completeBackfills(db, { maxBatches: SCHEDULED_BACKFILL_BATCHES })
-  // The change journal keeps its last million entries: a reader further behind reloads whole.
-  await writer.write([{ sql: `DELETE FROM user_changes WHERE seq <= (SELECT max(seq) FROM user_changes) - :keep`, args: { keep: JOURNAL_KEPT } }])
-  await writer.write([{ sql: `INSERT INTO users_search (users_search, rank) VALUES ('merge', 64)`, args: [] }])
+  await writer.write([
+    // The change journal keeps its last million entries: a reader further behind reloads whole.
+    { sql: `DELETE FROM user_changes WHERE seq <= (SELECT max(seq) FROM user_changes) - :keep`, args: { keep: JOURNAL_KEPT } },
+    { sql: `INSERT INTO users_search (users_search, rank) VALUES ('merge', 64)`, args: {} },
+  ])
   return { countsRepaired }
+}
+
+/** Where the trigger-kept totals differ from a count of the users table, one line each (none when they agree). */
+export async function userCountDrift(db: Db): Promise<string[]> {
+  const drift = await db.execute(`
+    SELECT k.project_id, k.status, coalesce(c.n, 0) AS kept, coalesce(u.n, 0) AS real FROM
+      (SELECT project_id, status FROM user_counts UNION SELECT DISTINCT project_id, status FROM users) k
+      LEFT JOIN user_counts c ON c.project_id = k.project_id AND c.status = k.status
+      LEFT JOIN (SELECT project_id, status, count(*) AS n FROM users GROUP BY project_id, status) u ON u.project_id = k.project_id AND u.status = k.status
+    WHERE coalesce(c.n, 0) <> coalesce(u.n, 0)`)
+  return drift.rows.map((r) => `${r.project_id}/${r.status}: kept ${r.kept}, counted ${r.real}`)
 }

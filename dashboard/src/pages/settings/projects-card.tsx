@@ -1,7 +1,7 @@
 // Projects (F-70): make a new one (you are its admin); delete this one, with its name typed.
 import { useState } from 'preact/hooks'
 import { account } from '../../api'
-import { Dialog } from '../../components/dialog'
+import { ConfirmDialog } from '../../components/confirm-dialog'
 import { FormError } from '../../components/states'
 import { navigate, projectPath } from '../../router'
 import { isAdmin, loadMe, project } from '../../session'
@@ -42,32 +42,18 @@ export function ProjectsCard() {
 
 function DeleteProject({ id, name, onClose }: { id: string; name: string; onClose: () => void }) {
   const [typed, setTyped] = useState('')
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
-  const run = async () => {
-    setBusy(true)
-    setError(null)
-    try {
-      await account.deleteProject(id, typed)
-      onClose()
-      await loadMe()
-      navigate('/')
-    } catch (err) {
-      setError((err as Error).message)
-      setBusy(false)
-    }
+  const remove = async () => {
+    await account.deleteProject(id, typed)
+    await loadMe()
+    navigate('/')
   }
   return (
-    <Dialog title={`Delete ${name}?`} onClose={onClose} footer={<>
-      <button type="button" class="btn btn-secondary" onClick={onClose}>Cancel</button>
-      <button type="button" class="btn btn-danger" disabled={busy || typed !== name} onClick={() => void run()}>{busy ? 'Deleting…' : 'Delete for good'}</button>
-    </>}>
+    <ConfirmDialog title={`Delete ${name}?`} confirmLabel="Delete for good" danger blocked={typed !== name} onConfirm={remove} onClose={onClose}>
       <div class="stack">
         <p>This cannot be undone. Type the project's name to confirm:</p>
         <p><strong class="mono">{name}</strong></p>
         <input class="input" aria-label="Project name to confirm" value={typed} onInput={(e) => setTyped(e.currentTarget.value)} />
-        <FormError error={error} />
       </div>
-    </Dialog>
+    </ConfirmDialog>
   )
 }
