@@ -21,7 +21,6 @@ export function mergeStatements(S: string, T: string, cond: string, deleteSource
     `UPDATE responses SET user_pk = ${T} WHERE ${where}`,
     `INSERT OR IGNORE INTO user_tags (project_id, user_pk, tag_id, created_at) SELECT project_id, ${T}, tag_id, created_at FROM user_tags WHERE ${where}`,
     `DELETE FROM user_tags WHERE ${where}`,
-    `UPDATE segments SET member_count = member_count - 1 WHERE project_id = :p AND id IN (SELECT segment_id FROM segment_members WHERE ${where})`,
     `DELETE FROM segment_members WHERE ${where}`,
     // Not the alias named :prev (alias() only): S may be found through it, and moving it
     // here would lose S for the statements below. plan.ts re-points it last.

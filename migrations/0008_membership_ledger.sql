@@ -1,0 +1,100 @@
+-- Membership that is never stale (issue 12). Every input of a segment leaves a row in the
+-- user_changes journal in the transaction that changes it (triggers: users, user_tags, static
+-- lists); segments/membership.ts drains the journal past its cursor and brings the dynamic
+-- segments of those users to truth. Every insert or delete of segment_members moves the
+-- segment's count by one and writes a ledger row, by trigger, so no writer can forget either.
+-- See README "Architecture: membership".
+
+-- Why the next writes happen: set at the start of a write, reset at its end
+-- (membership.ts withCause); the triggers below copy it. `at` is that write's clock.
+CREATE TABLE `write_cause` (
+	`id` integer PRIMARY KEY NOT NULL CHECK (`id` = 1),
+	`cause` text NOT NULL,
+	`at` integer NOT NULL
+);
+--> statement-breakpoint
+INSERT INTO `write_cause` (`id`, `cause`, `at`) VALUES (1, 'ingest', 0);
+--> statement-breakpoint
+ALTER TABLE `user_changes` ADD `cause` text;
+--> statement-breakpoint
+DROP TRIGGER `user_changes_insert`;
+--> statement-breakpoint
+DROP TRIGGER `user_changes_update`;
+--> statement-breakpoint
+DROP TRIGGER `user_changes_delete`;
+--> statement-breakpoint
+CREATE TRIGGER `user_changes_insert` AFTER INSERT ON `users` BEGIN
+	INSERT INTO user_changes (project_id, user_pk, cause) VALUES (NEW.project_id, NEW.id, (SELECT cause FROM write_cause WHERE id = 1));
+END;
+--> statement-breakpoint
+CREATE TRIGGER `user_changes_update` AFTER UPDATE ON `users` BEGIN
+	INSERT INTO user_changes (project_id, user_pk, cause) VALUES (NEW.project_id, NEW.id, (SELECT cause FROM write_cause WHERE id = 1));
+END;
+--> statement-breakpoint
+CREATE TRIGGER `user_changes_delete` AFTER DELETE ON `users` BEGIN
+	INSERT INTO user_changes (project_id, user_pk, cause) VALUES (OLD.project_id, OLD.id, (SELECT cause FROM write_cause WHERE id = 1));
+END;
+--> statement-breakpoint
+CREATE TRIGGER `user_changes_tag_insert` AFTER INSERT ON `user_tags` BEGIN
+	INSERT INTO user_changes (project_id, user_pk, cause) VALUES (NEW.project_id, NEW.user_pk, (SELECT cause FROM write_cause WHERE id = 1));
+END;
+--> statement-breakpoint
+CREATE TRIGGER `user_changes_tag_delete` AFTER DELETE ON `user_tags` BEGIN
+	INSERT INTO user_changes (project_id, user_pk, cause) VALUES (OLD.project_id, OLD.user_pk, (SELECT cause FROM write_cause WHERE id = 1));
+END;
+--> statement-breakpoint
+-- The journal position the membership drain has reached (one row: the journal is global).
+CREATE TABLE `membership_cursor` (
+	`id` integer PRIMARY KEY NOT NULL CHECK (`id` = 1),
+	`seq` integer NOT NULL
+);
+--> statement-breakpoint
+INSERT INTO `membership_cursor` (`id`, `seq`) SELECT 1, coalesce(max(seq), 0) FROM user_changes;
+--> statement-breakpoint
+-- Segments whose whole membership must be recomputed (saved, edited, composed by an edited
+-- one): written with the change, cleared by the recompute, so a crash in between is finished
+-- by the next drain.
+CREATE TABLE `segment_stale` (
+	`segment_id` integer PRIMARY KEY NOT NULL,
+	`project_id` text NOT NULL,
+	`cause` text NOT NULL,
+	`since` integer NOT NULL
+);
+--> statement-breakpoint
+-- Every entry and exit: entered 1 / 0, when, and why.
+CREATE TABLE `segment_ledger` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`project_id` text NOT NULL,
+	`segment_id` integer NOT NULL,
+	`user_pk` integer NOT NULL,
+	`entered` integer NOT NULL,
+	`at` integer NOT NULL,
+	`cause` text NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `segment_ledger_segment` ON `segment_ledger` (`segment_id`, `at`);
+--> statement-breakpoint
+CREATE INDEX `segment_ledger_user` ON `segment_ledger` (`user_pk`, `at`);
+--> statement-breakpoint
+-- Today's members entered before the ledger existed: one row each, so replaying it gives them.
+INSERT INTO `segment_ledger` (`project_id`, `segment_id`, `user_pk`, `entered`, `at`, `cause`)
+	SELECT `project_id`, `segment_id`, `user_pk`, 1, `entered_at`, 'before ledger' FROM `segment_members` ORDER BY `entered_at`;
+--> statement-breakpoint
+UPDATE `segments` SET `member_count` = (SELECT count(*) FROM `segment_members` m WHERE m.segment_id = segments.id);
+--> statement-breakpoint
+CREATE TRIGGER `segment_members_insert` AFTER INSERT ON `segment_members` BEGIN
+	UPDATE segments SET member_count = member_count + 1 WHERE id = NEW.segment_id;
+	INSERT INTO segment_ledger (project_id, segment_id, user_pk, entered, at, cause)
+		SELECT NEW.project_id, NEW.segment_id, NEW.user_pk, 1, at, cause FROM write_cause WHERE id = 1;
+	-- A static list is an input of the segments that compose it.
+	INSERT INTO user_changes (project_id, user_pk, cause)
+		SELECT NEW.project_id, NEW.user_pk, cause FROM write_cause WHERE id = 1 AND (SELECT kind FROM segments WHERE id = NEW.segment_id) = 'static';
+END;
+--> statement-breakpoint
+CREATE TRIGGER `segment_members_delete` AFTER DELETE ON `segment_members` BEGIN
+	UPDATE segments SET member_count = member_count - 1 WHERE id = OLD.segment_id;
+	INSERT INTO segment_ledger (project_id, segment_id, user_pk, entered, at, cause)
+		SELECT OLD.project_id, OLD.segment_id, OLD.user_pk, 0, at, cause FROM write_cause WHERE id = 1;
+	INSERT INTO user_changes (project_id, user_pk, cause)
+		SELECT OLD.project_id, OLD.user_pk, cause FROM write_cause WHERE id = 1 AND (SELECT kind FROM segments WHERE id = OLD.segment_id) = 'static';
+END;
