@@ -43,10 +43,12 @@ CREATE TRIGGER `user_changes_tag_delete` AFTER DELETE ON `user_tags` BEGIN
 	INSERT INTO user_changes (project_id, user_pk, cause) VALUES (OLD.project_id, OLD.user_pk, (SELECT cause FROM write_cause WHERE id = 1));
 END;
 --> statement-breakpoint
--- The journal position the membership drain has reached (one row: the journal is global).
+-- The journal position the membership drain has reached (one row: the journal is global),
+-- and the last segment the schedule's verification recomputed (it goes round them all).
 CREATE TABLE `membership_cursor` (
 	`id` integer PRIMARY KEY NOT NULL CHECK (`id` = 1),
-	`seq` integer NOT NULL
+	`seq` integer NOT NULL,
+	`verified_segment` integer NOT NULL DEFAULT 0
 );
 --> statement-breakpoint
 INSERT INTO `membership_cursor` (`id`, `seq`) SELECT 1, coalesce(max(seq), 0) FROM user_changes;

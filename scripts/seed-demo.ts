@@ -85,6 +85,6 @@ export async function demoSegments(client: Client, projectId: string, now: numbe
   await client.execute({ sql: 'UPDATE projects SET version = version + 1 WHERE id = ?', args: [projectId] })
   const lib = await loadLibrary(client, projectId)
   const writer = directWriter(client)
-  for (const seg of lib.segments.values()) await recomputeSegment(client, writer, projectId, seg, lib, now)
+  for (const seg of lib.segments.values()) await recomputeSegment(client, writer, projectId, seg.id, 'created', now)
   return lib.segments.size
 }

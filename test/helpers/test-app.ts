@@ -37,11 +37,23 @@ export async function testApp(opts: { writer?: 'group' | 'direct'; limits?: Para
   const limits = opts.limits ? { collectorLimits: memoryCollectorLimits(() => now, opts.limits), clientIp: (c: Context) => c.req.header('x-test-ip') ?? null } : {}
   // The Node path keeps users' facts as columns in memory (the Node entry does); the Workers one does not.
   const columns = opts.writer === 'direct' ? undefined : userColumns(db.client)
-  const app = createApp({ db: db.client, writer, now: () => now, snippet: opts.snippet, columns, ...limits })
+  // Work after the response (membership upkeep) is awaited before the database closes.
+  const background = new Set<Promise<unknown>>()
+  const keepAlive = (_c: unknown, work: Promise<unknown>) => {
+    background.add(work)
+    void work.finally(() => background.delete(work))
+  }
+  const app = createApp({ db: db.client, writer, now: () => now, snippet: opts.snippet, columns, keepAlive, ...limits })
   const secret = (await db.client.execute({ sql: 'SELECT secret_key FROM projects WHERE id = ?', args: [boot.projectId] })).rows[0].secret_key as string
   return {
     app, db: db.client, boot, secretKey: secret as string, columns,
     clock: { get: () => now, set: (t: number) => void (now = t), advance: (ms: number) => void (now += ms) },
-    dispose: db.dispose,
+    /** Everything started after a response has finished (membership follows the collector's writes). */
+    settled: async () => { while (background.size) await Promise.allSettled([...background]) },
+    dispose: async () => {
+      while (background.size) await Promise.allSettled([...background])
+      await writer.drain()
+      db.dispose()
+    },
   }
 }

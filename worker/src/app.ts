@@ -41,6 +41,8 @@ export interface AppDeps {
   clientIp?: (c: Context<AppEnv>) => string | null
   /** Users' facts as columns in memory (Node): filters and previews loop over them instead of reading B-trees. */
   columns?: UserColumns
+  /** Test hook: membership upkeep is held (its work stays in the journal), as if the process died right after each commit. */
+  membershipHeld?: boolean
   /** Sends invitation emails when the runtime has a mail server (SMTP_URL on Node). */
   mailer?: Mailer
 }

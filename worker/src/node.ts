@@ -16,6 +16,7 @@ import { groupCommitWriter } from './ingest/writer.js'
 import { demoRoutes, snippetTag, type Snippet } from './routes/demo.js'
 import { serveDashboard } from './node-static.js'
 import { runScheduled } from './scheduled.js'
+import { catchUp } from './segments/membership-drain.js'
 import { userColumns } from './segments/columns.js'
 import { bootstrap, signInLine } from './setup/bootstrap.js'
 import { memoryCollectorLimits } from './rate-limit.js'
@@ -63,7 +64,8 @@ export async function startNode(opts: NodeOptions) {
   // Filters and previews loop over users' facts kept in this process (segments/columns.ts).
   const columns = userColumns(reads.db)
   const mailer = opts.smtpUrl ? smtpMailer(opts.smtpUrl, opts.smtpFrom ?? 'Jimer <jimer@localhost>') : undefined
-  const app = createApp({ db: reads.db, writer, now: Date.now, snippet, collectorLimits, clientIp, columns, mailer })
+  const membershipHeld = process.env.JIMER_TEST_HOLD_MEMBERSHIP === '1'
+  const app = createApp({ db: reads.db, writer, now: Date.now, snippet, collectorLimits, clientIp, columns, mailer, membershipHeld })
   app.route('/', demoRoutes(boot.writeKey, snippet))
   serveDashboard(app, resolve(root, 'dist/public'))
 
@@ -77,8 +79,15 @@ export async function startNode(opts: NodeOptions) {
   for (const r of (await reads.db.execute('SELECT id FROM projects')).rows) columns.ready(String(r.id), [])
   const upkeep = setInterval(() => void runScheduled(reads.db, writer, Date.now()).catch((e) => console.error('scheduled work failed', e)), 5 * 60_000)
   upkeep.unref()
+  // Membership follows the journal: kicked after each collector write, and every second
+  // here, which also finishes, after a restart, whatever a crash left in the journal.
+  const keepMembership = () => void catchUp(reads.db, writer, Date.now).catch((e) => console.error('membership upkeep failed', e))
+  const membership = membershipHeld ? undefined : setInterval(keepMembership, 1000)
+  membership?.unref()
+  if (!membershipHeld) keepMembership()
   const close = async () => {
     clearInterval(upkeep)
+    clearInterval(membership)
     await new Promise((ok) => server.close(ok))
     await writer.drain()
     await runner.close()

@@ -16,8 +16,7 @@
 import { named } from '../db/named.js'
 import type { SqlValue, Stmt } from '../db/types.js'
 import { userByIdSql } from '../ingest/identity.js'
-import type { Bind } from '../segments/operators.js'
-import { membershipStatements } from '../segments/membership.js'
+import { withCause } from '../segments/cause.js'
 import type { Library } from '../segments/store.js'
 import { convertRow, type Column, type ImportRow, type MatchBy, type RowError } from './convert.js'
 
@@ -85,11 +84,8 @@ export function planChunk(imp: ImportPlan, seq: number, input: ChunkInput, hash:
   const sql: string[] = []
   for (let w = 0; w < waves; w++) sql.push(...waveStatements(imp.match, w))
   sql.push(...(imp.segmentId === null ? [] : [STATIC_MEMBERS]), ROW_ERRORS, SKIP_ERRORS, RECORD_CHUNK, COUNT_INTO_IMPORT)
-  const stmts = [{ sql: CREATE_STAGE, args: [] }, ...stageStatements(imp.id, seq, staged), ...sql.map((text) => named(text, pool))]
-  // Dynamic segments follow the chunk's changed users in the same transaction (F-52).
-  const scope = (bind: Bind) => `SELECT pk FROM import_stage WHERE import_id = ${bind(imp.id)} AND seq = ${bind(seq)} AND skip IS NULL AND (created = 1 OR changed = 1)`
-  for (const seg of lib.segments.values()) stmts.push(...membershipStatements(imp.projectId, seg, lib, now, scope))
-  stmts.push(named(CLEAR_STAGE, pool))
+  // Dynamic segments follow from the journal the chunk's users leave (F-52, segments/membership-drain.ts).
+  const stmts = withCause('import', now, [{ sql: CREATE_STAGE, args: [] }, ...stageStatements(imp.id, seq, staged), ...sql.map((text) => named(text, pool)), named(CLEAR_STAGE, pool)])
   return { stmts, hash, errors }
 }
 

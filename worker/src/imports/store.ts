@@ -3,10 +3,11 @@
  * read it back for the history. No HTTP here: routes/imports.ts calls these.
  */
 import type { AppDeps } from '../app.js'
+import { bumpVersion } from '../segments/membership.js'
+import { settleMembership } from '../segments/membership-drain.js'
 import type { Db } from '../db/types.js'
 import { ApiError } from '../errors.js'
 import { GUARDED, storedKinds, type StoredKind } from './known-types.js'
-import { countStatement } from '../segments/membership.js'
 import { loadLibrary } from '../segments/store.js'
 import { chunkHash, planChunk, type ChunkInput, type ImportPlan } from './chunk.js'
 import type { Column, MatchBy } from './convert.js'
@@ -54,7 +55,7 @@ export async function createImport(deps: AppDeps, projectId: string, opts: Impor
   const results = await deps.db.batch([
     ...(segmentKey ? [
       { sql: `INSERT INTO segments (project_id, name, description, kind, key, created_at, updated_at) VALUES (?, ?, ?, 'static', ?, ?, ?)`, args: [projectId, opts.segmentName!, `Users of the import "${opts.name}"`, segmentKey, now, now] },
-      { sql: 'UPDATE projects SET version = version + 1 WHERE id = ?', args: [projectId] },
+      bumpVersion(projectId),
     ] : []),
     {
       sql: `INSERT INTO imports (project_id, name, status, options, segment_id, created_at, updated_at)
@@ -119,15 +120,13 @@ async function readChunk(db: Db, importId: number, seq: number) {
   return { hash: String(r.hash), counts: { seq, rows: Number(r.rows), created: Number(r.created), updated: Number(r.updated), unchanged: Number(r.unchanged), skipped: Number(r.skipped) } }
 }
 
-/** Done: the segments' member counts are settled (chunks leave them to the end). */
+/** Done: membership has caught up with every chunk when the import says so. */
 export async function finishImport(deps: AppDeps, imp: ImportRecord): Promise<ImportRecord> {
   const now = deps.now()
-  const lib = await loadLibrary(deps.db, imp.projectId)
-  const counts = [...lib.segments.values()].filter((s) => s.kind === 'dynamic' || s.id === imp.segmentId).map((s) => countStatement(imp.projectId, s.id, now))
   await deps.writer.write([
     { sql: `UPDATE imports SET status = 'done', failure = NULL, finished_at = :now, updated_at = :now WHERE id = :i AND project_id = :p`, args: { now, i: imp.id, p: imp.projectId } },
-    ...counts,
   ])
+  await settleMembership(deps)
   return getImport(deps.db, imp.projectId, imp.id)
 }
 

@@ -9,7 +9,7 @@ import type { MessageType } from '../ingest/message-schema.js'
 import { originAllowed, projectForKey, type ProjectKeys } from '../projects.js'
 import { userHashValid } from '../auth/user-hash.js'
 import { inBackground } from '../background.js'
-import { refreshUsers } from '../segments/membership.js'
+import { catchUp } from '../segments/membership-drain.js'
 import type { Stmt } from '../db/types.js'
 import type { RateLimit } from '../rate-limit.js'
 import { idHashes, suppressedIds } from '../users/erase.js'
@@ -93,7 +93,6 @@ async function ingest(c: Context<AppEnv>, body: Record<string, unknown>, items: 
   const rejected: (Rejection & { index: number })[] = []
   const stmts: Stmt[] = []
   const verify = found.secret ? undefined : verifier(found.project)
-  const touched = new Map<string, { userId: string } | { anonymousId: string }>()
   const valid: { index: number; m: Message }[] = []
   for (const [index, item] of items.entries()) {
     const raw = type && item && typeof item === 'object' ? { ...item, type } : item
@@ -116,7 +115,6 @@ async function ingest(c: Context<AppEnv>, body: Record<string, unknown>, items: 
     }
     // The hashes also guard the statements: an erase that commits before them wins (a race this check cannot see).
     stmts.push(...planMessage(found.project.id, m, receivedAt, hashes))
-    touched.set(m.userId !== null ? 'u:' + m.userId : 'a:' + m.anonymousId, m.userId !== null ? { userId: m.userId } : { anonymousId: m.anonymousId! })
   }
   rejected.sort((a, b) => a.index - b.index)
 
@@ -127,8 +125,9 @@ async function ingest(c: Context<AppEnv>, body: Record<string, unknown>, items: 
       console.error('collector: commit failed', e)
       throw new ApiError(503, 'storage_unavailable', 'the database is unavailable; nothing was stored, retry later', undefined, { 'Retry-After': '1' })
     }
-    // Membership is derived data: it follows after the answer (and the schedule repairs it).
-    inBackground(c, refreshUsers(db, writer, found.project.id, [...touched.values()], receivedAt, { maxAgeMs: 1000 }))
+    // Membership is derived data: it follows after the answer, from the journal the write
+    // left (segments/membership-drain.ts), within the bound the README states.
+    if (!c.var.deps.membershipHeld) inBackground(c, catchUp(db, writer, c.var.deps.now))
   }
   return { accepted: items.length - rejected.length, rejected }
 }

@@ -6,7 +6,8 @@ import type { Db } from '../db/types.js'
 import { ApiError } from '../errors.js'
 import { requireProject, type ProjectVars } from '../middleware/admin-auth.js'
 import { treeSchema, type ConditionTree } from '../segments/condition.js'
-import { recomputeSegment } from '../segments/membership.js'
+import { addStaticMembers, bumpVersion, copyStaticMembers, deleteSegmentStatements, markStale, removeStaticMember, withComposers } from '../segments/membership.js'
+import { settleMembership } from '../segments/membership-drain.js'
 import { findCycle, loadLibrary, segmentRefs, segmentStats, type Library, type SavedSegment } from '../segments/store.js'
 import { attributeKeys, columnMatches, prefersColumns } from '../segments/columns.js'
 import { binder, toSql } from '../segments/to-sql.js'
@@ -102,10 +103,8 @@ segmentRoutes.post('/segments/:segmentId/duplicate', write, async (c) => {
   const s = segmentOr404(lib, idParam(c, 'segmentId'))
   const copy = await save(c.var.deps.db, c.var.projectId, null, { name: `${s.name} (copy)`, description: s.description, kind: s.kind, conditions: s.tree ?? undefined, targetable: false }, c.var.deps)
   if (s.kind === 'static') {
-    await c.var.deps.writer.write([{
-      sql: `INSERT INTO segment_members (project_id, segment_id, user_pk, entered_at, computed_at) SELECT project_id, :to, user_pk, :now, :now FROM segment_members WHERE segment_id = :from`,
-      args: { to: copy.id, from: s.id, now: c.var.deps.now() },
-    }, countStmt(c.var.projectId, copy.id)])
+    await c.var.deps.writer.write(copyStaticMembers(c.var.projectId, s.id, copy.id, c.var.deps.now()))
+    await settleMembership(c.var.deps)
   }
   await audit(c, { verb: 'create', objectType: 'segment', objectId: copy.id, after: { name: `${s.name} (copy)`, duplicateOf: s.id } })
   const fresh = await loadLibrary(c.var.deps.db, c.var.projectId)
@@ -119,11 +118,7 @@ segmentRoutes.delete('/segments/:segmentId', write, async (c) => {
   if (users.length) {
     throw new ApiError(409, 'segment_in_use', `"${s.name}" is used by ${users.map((u) => `"${u.name}"`).join(', ')}; remove it from ${users.length > 1 ? 'them' : 'it'} first`)
   }
-  await c.var.deps.writer.write([
-    { sql: 'DELETE FROM segment_members WHERE project_id = :p AND segment_id = :s', args: { p: c.var.projectId, s: s.id } },
-    { sql: 'DELETE FROM segments WHERE project_id = :p AND id = :s', args: { p: c.var.projectId, s: s.id } },
-    bumpVersion(c.var.projectId),
-  ])
+  await c.var.deps.writer.write(deleteSegmentStatements(c.var.projectId, s.id, c.var.deps.now()))
   await audit(c, { verb: 'delete', objectType: 'segment', objectId: s.id, before: { name: s.name, kind: s.kind } })
   return c.body(null, 204)
 })
@@ -152,10 +147,8 @@ segmentRoutes.post('/segments/:segmentId/members', write, async (c) => {
   }))
   const found = await findUsers(c.var.deps.db, c.var.projectId, body)
   const now = c.var.deps.now()
-  await c.var.deps.writer.write([
-    ...found.pks.map((u) => ({ sql: `INSERT INTO segment_members (project_id, segment_id, user_pk, entered_at, computed_at) VALUES (:p, :s, :u, :now, :now) ON CONFLICT DO NOTHING`, args: { p: c.var.projectId, s: s.id, u, now } })),
-    countStmt(c.var.projectId, s.id, now),
-  ])
+  await c.var.deps.writer.write(addStaticMembers(c.var.projectId, s.id, found.pks, now))
+  await settleMembership(c.var.deps)
   await audit(c, { verb: 'add_members', objectType: 'segment', objectId: s.id, after: { name: s.name, added: found.pks.length } })
   return c.json({ added: found.pks.length, notFound: found.missing })
 })
@@ -165,10 +158,8 @@ segmentRoutes.delete('/segments/:segmentId/members/:userPk', write, async (c) =>
   const s = segmentOr404(lib, idParam(c, 'segmentId'))
   if (s.kind !== 'static') throw new ApiError(409, 'not_static', `"${s.name}" is dynamic: its members follow its conditions`)
   const u = await ownUser(c.var.deps.db, c.var.projectId, idParam(c, 'userPk'))
-  await c.var.deps.writer.write([
-    { sql: 'DELETE FROM segment_members WHERE project_id = :p AND segment_id = :s AND user_pk = :u', args: { p: c.var.projectId, s: s.id, u } },
-    countStmt(c.var.projectId, s.id, c.var.deps.now()),
-  ])
+  await c.var.deps.writer.write(removeStaticMember(c.var.projectId, s.id, u, c.var.deps.now()))
+  await settleMembership(c.var.deps)
   await audit(c, { verb: 'remove_member', objectType: 'segment', objectId: s.id, after: { name: s.name, userPk: u } })
   return c.body(null, 204)
 })
@@ -182,21 +173,29 @@ async function save(db: Db, projectId: string, id: number | null, body: z.output
   const now = deps.now()
   const key = body.key ?? freeKey(lib, slug(body.name), id)
   const fields = { p: projectId, name: body.name, d: body.description, k: body.kind, c: tree ? JSON.stringify(tree) : null, t: body.targetable ? 1 : 0, key, now }
+  // The segment and every segment composing it are recomputed whole; marked stale in the
+  // save's own transaction, so a crash before the recompute is finished by the next pass.
+  const before = id === null ? undefined : lib.segments.get(id)
+  const redefined = before !== undefined && (before.kind !== body.kind || JSON.stringify(before.tree) !== JSON.stringify(tree))
+  const affected = redefined ? withComposers(lib, id!) : []
   try {
     const [res] = await db.batch([
       id === null
         ? { sql: `INSERT INTO segments (project_id, name, description, kind, conditions, targetable, key, created_at, updated_at) VALUES (:p, :name, :d, :k, :c, :t, :key, :now, :now) RETURNING id`, args: fields }
         : { sql: `UPDATE segments SET name = :name, description = :d, kind = :k, conditions = :c, targetable = :t, key = :key, updated_at = :now WHERE project_id = :p AND id = :id RETURNING id`, args: { ...fields, id } },
       bumpVersion(projectId),
+      ...(id === null
+        ? [{ sql: `INSERT INTO segment_stale (segment_id, project_id, cause, since) SELECT id, project_id, 'created', :now FROM segments WHERE project_id = :p AND key = :key AND kind = 'dynamic'`, args: { p: projectId, key, now } }]
+        : markStale(projectId, affected, 'edit', now)),
     ], 'write')
     id = Number(res.rows[0].id)
   } catch (e) {
     if (String((e as Error).message).includes('UNIQUE')) throw new ApiError(409, 'key_taken', `another segment already has the key "${key}"`, 'key')
     throw e
   }
+  await settleMembership(deps)
   const fresh = await loadLibrary(db, projectId)
   const seg = fresh.segments.get(id)!
-  if (seg.kind === 'dynamic') await recomputeSegment(db, deps.writer, projectId, seg, fresh, now)
   return view(seg, fresh, await segmentStats(db, projectId))
 }
 
@@ -241,11 +240,6 @@ async function findUsers(db: Db, projectId: string, by: { ids: number[]; userIds
   return { pks: [...pks], missing }
 }
 
-const countStmt = (projectId: string, segmentId: number, now?: number) => ({
-  sql: `UPDATE segments SET member_count = (SELECT count(*) FROM segment_members WHERE segment_id = :s), computed_at = coalesce(:now, computed_at) WHERE project_id = :p AND id = :s`,
-  args: { p: projectId, s: segmentId, now: now ?? null },
-})
-const bumpVersion = (projectId: string) => ({ sql: 'UPDATE projects SET version = version + 1 WHERE id = :p', args: { p: projectId } })
 /**
  * The key made from the name, as the editor's placeholder shows it: `big-spenders-eur`, or
  * `big-spenders-eur-2` when another segment holds that one (not a random suffix nobody

@@ -1,4 +1,6 @@
 import { Hono } from 'hono'
+import { withCause } from '../segments/cause.js'
+import { settleMembership } from '../segments/membership-drain.js'
 import { z } from 'zod'
 import type { AppEnv } from '../app.js'
 import { audit } from '../audit/log.js'
@@ -48,10 +50,11 @@ tagRoutes.patch('/tags/:tagId', requireProject('editor'), async (c) => {
 tagRoutes.delete('/tags/:tagId', requireProject('editor'), async (c) => {
   const args = { p: c.var.projectId, id: await ownTag(c, idParam(c, 'tagId')) }
   const before = (await c.var.deps.db.execute({ sql: 'SELECT name FROM tags WHERE project_id = :p AND id = :id', args })).rows[0]
-  await c.var.deps.writer.write([
+  await c.var.deps.writer.write(withCause('tag', c.var.deps.now(), [
     { sql: 'DELETE FROM user_tags WHERE project_id = :p AND tag_id = :id', args },
     { sql: 'DELETE FROM tags WHERE project_id = :p AND id = :id', args },
-  ])
+  ]))
+  await settleMembership(c.var.deps)
   await audit(c, { verb: 'delete', objectType: 'tag', objectId: args.id, before: { name: before?.name } })
   return c.body(null, 204)
 })
@@ -74,7 +77,9 @@ tagRoutes.post('/users/:userPk/tags', requireProject('editor'), async (c) => {
       await audit(c, { verb: 'create', objectType: 'tag', objectId: tag.id, after: { name: tag.name, color: tag.color } })
     }
   }
-  await c.var.deps.writer.write([{ sql: 'INSERT OR IGNORE INTO user_tags (project_id, user_pk, tag_id, created_at) VALUES (:p, :u, :t, :now)', args: { p: c.var.projectId, u: pk, t: tag.id, now: c.var.deps.now() } }])
+  const now = c.var.deps.now()
+  await c.var.deps.writer.write(withCause('tag', now, [{ sql: 'INSERT OR IGNORE INTO user_tags (project_id, user_pk, tag_id, created_at) VALUES (:p, :u, :t, :now)', args: { p: c.var.projectId, u: pk, t: tag.id, now } }]))
+  await settleMembership(c.var.deps)
   await audit(c, { verb: 'tag', objectType: 'user', objectId: pk, after: { tag: tag.name } })
   return c.json(tag, 201)
 })
@@ -83,7 +88,8 @@ tagRoutes.post('/users/:userPk/tags', requireProject('editor'), async (c) => {
 tagRoutes.delete('/users/:userPk/tags/:tagId', requireProject('editor'), async (c) => {
   const u = await ownUser(c.var.deps.db, c.var.projectId, idParam(c, 'userPk'))
   const t = await ownTag(c, idParam(c, 'tagId'))
-  await c.var.deps.writer.write([{ sql: 'DELETE FROM user_tags WHERE project_id = :p AND user_pk = :u AND tag_id = :t', args: { p: c.var.projectId, u, t } }])
+  await c.var.deps.writer.write(withCause('tag', c.var.deps.now(), [{ sql: 'DELETE FROM user_tags WHERE project_id = :p AND user_pk = :u AND tag_id = :t', args: { p: c.var.projectId, u, t } }]))
+  await settleMembership(c.var.deps)
   await audit(c, { verb: 'untag', objectType: 'user', objectId: u, after: { tagId: t } })
   return c.body(null, 204)
 })

@@ -4,7 +4,8 @@ import type { AppEnv } from '../app.js'
 import { audit } from '../audit/log.js'
 import { ApiError } from '../errors.js'
 import { requireProject, type ProjectVars } from '../middleware/admin-auth.js'
-import { refreshUsers } from '../segments/membership.js'
+import { withCause } from '../segments/cause.js'
+import { settleMembership } from '../segments/membership-drain.js'
 import { checkAttributeTypes } from '../users/attributes.js'
 import { idParam, jsonBody, ownUser, parseOr400 } from './validate.js'
 
@@ -62,7 +63,7 @@ userProfile.patch('/users/:userPk', requireProject('editor'), async (c) => {
   const meta: Record<string, unknown> = Object.fromEntries(Object.entries(changed).map(([k, v]) => [k, v === null ? null : { s: 'Dashboard', t: at }]))
   if (body.email !== undefined) meta.email = body.email === null ? null : { s: 'Dashboard', t: at }
   if (body.name !== undefined) meta.name = body.name === null ? null : { s: 'Dashboard', t: at }
-  await writer.write([{
+  await writer.write(withCause('dashboard', at, [{
     sql: `UPDATE users SET
             email = CASE WHEN :setEmail THEN :email ELSE email END, name = CASE WHEN :setName THEN :name ELSE name END,
             status = coalesce(:status, status), attributes = json_patch(attributes, :attrs), attribute_meta = json_patch(attribute_meta, :meta), updated_at = :now
@@ -71,9 +72,9 @@ userProfile.patch('/users/:userPk', requireProject('editor'), async (c) => {
       setEmail: body.email === undefined ? 0 : 1, email: body.email ?? null, setName: body.name === undefined ? 0 : 1, name: body.name ?? null,
       status: body.status ?? null, attrs: JSON.stringify(changed), meta: JSON.stringify(meta), now: at, p: c.var.projectId, u: pk,
     },
-  }])
+  }]))
   // Disabling takes the user out of every dynamic segment; edits may move them in or out.
-  await refreshUsers(db, writer, c.var.projectId, [{ pk }], at)
+  await settleMembership(c.var.deps)
   // Field names, not values: the log keeps no personal data that erasure would have to find.
   const fields = [...(body.email !== undefined ? ['email'] : []), ...(body.name !== undefined ? ['name'] : []), ...Object.keys(changed).map((k) => `attributes.${k}`)]
   await audit(c, { verb: body.status === 'disabled' ? 'disable' : body.status === 'active' ? 'activate' : 'update', objectType: 'user', objectId: pk, after: { fields, ...(body.status ? { status: body.status } : {}) } })

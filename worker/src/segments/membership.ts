@@ -1,105 +1,152 @@
 import type { Db, Stmt } from '../db/types.js'
 import type { Writer } from '../ingest/writer.js'
+import { setCause, withCause, type Cause } from './cause.js'
 import { tester } from './evaluate.js'
-import { eventNames, loadFacts, type UserFacts } from './facts.js'
-import { isTimeRelative, loadLibrary, type Library, type SavedSegment } from './store.js'
-import type { Bind } from './operators.js'
+import type { UserFacts } from './facts.js'
+import { isTimeRelative, loadLibrary, segmentRefs, type Library, type SavedSegment } from './store.js'
 import { binder, toSql } from './to-sql.js'
 
 /**
- * Dynamic membership (F-52): `segment_members` says who is in which segment, since when
- * (entered_at) and as of when (computed_at). It is kept current three ways:
- * - a whole segment in SQL when it is saved and on the schedule (time-relative ones);
- * - one user in JS after each ingest that touched them;
+ * The one owner of `segment_members`, the member counts and the project's version stamp
+ * (issue 12). Nothing else writes them; routes, imports and the schedule call in here.
+ *
+ * How membership stays true (README "Architecture: membership"):
+ * - every input of a segment (a users row, a tag, a static list) leaves a row in the
+ *   `user_changes` journal in the same transaction, by trigger; `drainJournal`
+ *   (membership-drain.ts) brings those users' dynamic segments to truth in SQL;
+ * - a segment that is saved, or composes one that is, is marked stale in the save's own
+ *   transaction and recomputed whole by `recomputeStale`;
+ * - every insert or delete of `segment_members` moves `member_count` by one and writes a
+ *   `segment_ledger` row, by trigger (migration 0008), so no writer can forget either.
  * Disabled users are members of nothing dynamic.
  */
 
-/** Recomputes one dynamic segment over all users in SQL: leavers out, joiners in, counts updated. */
-export async function recomputeSegment(db: Db, writer: Writer, projectId: string, seg: SavedSegment, lib: Library, now: number): Promise<void> {
-  if (seg.kind !== 'dynamic' || !seg.tree) return
-  await writer.write([...membershipStatements(projectId, seg, lib, now), countStatement(projectId, seg.id, now)])
+/** Bumped by every change to a project's segments: per-isolate caches key on it. */
+export function bumpVersion(projectId: string): Stmt {
+  return { sql: 'UPDATE projects SET version = version + 1 WHERE id = ?', args: [projectId] }
 }
 
 /**
- * The SQL that brings one dynamic segment's membership up to date, over all users or, with
- * `scope` (a subquery of user ids, its values bound through `bind`), over just those — an
- * import chunk's users, in the chunk's own transaction. Counts are left to the caller.
+ * The SQL that brings one dynamic segment's membership up to date, over all users or just
+ * `scope` (user pks). It applies only while the project's segments are still at
+ * `lib.version`: a statement planned from a tree that has since been edited does nothing
+ * (the edit marked the segment stale, and its recompute decides). Existing members are not
+ * rewritten, so a member's steady state costs no write.
  */
-export function membershipStatements(projectId: string, seg: SavedSegment, lib: Library, now: number, scope?: (bind: Bind) => string): Stmt[] {
+export function membershipStatements(projectId: string, seg: SavedSegment, lib: Library, now: number, scope?: readonly number[]): Stmt[] {
   if (seg.kind !== 'dynamic' || !seg.tree) return []
   const b = binder()
-  const where = toSql(seg.tree, { now, segments: lib.segments, projectId }, b.bind)
-  const within = scope ? scope(b.bind) : null
-  const members = `SELECT u.id FROM users u WHERE u.project_id = ${b.bind(projectId)} AND u.status = 'active' AND ${where}${within ? ` AND u.id IN (${within})` : ''}`
-  const [p, s, t] = [b.bind(projectId), b.bind(seg.id), b.bind(now)]
+  // A few users: probe each one's facts by key rather than build every leaf's whole set.
+  const where = toSql(seg.tree, { now, segments: lib.segments, projectId, probeOnly: scope !== undefined }, b.bind)
+  const within = scope ? `SELECT value FROM json_each(${b.bind(JSON.stringify(scope))})` : null
+  const [p, s, t, v] = [b.bind(projectId), b.bind(seg.id), b.bind(now), b.bind(lib.version)]
+  const current = `(SELECT version FROM projects WHERE id = ${p}) = ${v}`
+  const members = `SELECT u.id FROM users u WHERE u.project_id = ${p} AND u.status = 'active' AND ${where}${within ? ` AND u.id IN (${within})` : ''}`
   return [
-    { sql: `DELETE FROM segment_members WHERE segment_id = ${s}${within ? ` AND user_pk IN (${within})` : ''} AND user_pk NOT IN (${members})`, args: b.args },
+    { sql: `DELETE FROM segment_members WHERE segment_id = ${s} AND ${current}${within ? ` AND user_pk IN (${within})` : ''} AND user_pk NOT IN (${members})`, args: b.args },
     {
-      sql: `INSERT INTO segment_members (project_id, segment_id, user_pk, entered_at, computed_at) SELECT ${p}, ${s}, id, ${t}, ${t} FROM (${members}) WHERE true
-            ON CONFLICT (segment_id, user_pk) DO UPDATE SET computed_at = excluded.computed_at`,
+      sql: `INSERT INTO segment_members (project_id, segment_id, user_pk, entered_at, computed_at) SELECT ${p}, ${s}, id, ${t}, ${t} FROM (${members}) WHERE ${current}
+            ON CONFLICT (segment_id, user_pk) DO NOTHING`,
       args: b.args,
     },
   ]
 }
 
-export function countStatement(projectId: string, segmentId: number, now: number): Stmt {
-  return {
-    sql: `UPDATE segments SET member_count = (SELECT count(*) FROM segment_members WHERE segment_id = :s), computed_at = :now WHERE id = :s AND project_id = :p`,
-    args: { s: segmentId, now, p: projectId },
-  }
+/** Segments to recompute whole, recorded with the change that makes them so (a crash in between is finished by the next pass). */
+export function markStale(projectId: string, segmentIds: Iterable<number>, cause: Cause, now: number): Stmt[] {
+  return [...new Set(segmentIds)].map((id) => ({
+    sql: `INSERT INTO segment_stale (segment_id, project_id, cause, since) VALUES (?, ?, ?, ?)
+          ON CONFLICT (segment_id) DO UPDATE SET cause = excluded.cause, since = max(since, excluded.since)`,
+    args: [id, projectId, cause, now],
+  }))
 }
 
-/** The schedule (F-52): segments whose membership depends on the clock are recomputed. */
-export async function recomputeTimeRelative(db: Db, writer: Writer, projectId: string, now: number): Promise<number> {
-  const lib = await loadLibrary(db, projectId)
+/** A segment and every segment that composes it, transitively: what an edit of it changes. */
+export function withComposers(lib: Library, id: number): number[] {
+  const out = [id]
+  for (let i = 0; i < out.length; i++) {
+    for (const s of lib.segments.values()) if (!out.includes(s.id) && segmentRefs(s.tree).includes(out[i])) out.push(s.id)
+  }
+  return out
+}
+
+/** Recomputes every stale segment (of one project, or all). Returns how many were recomputed. */
+export async function recomputeStale(db: Db, writer: Writer, now: number, projectId?: string): Promise<number> {
+  const { rows } = await db.execute(projectId
+    ? { sql: 'SELECT segment_id, project_id, cause, since FROM segment_stale WHERE project_id = ? ORDER BY segment_id', args: [projectId] }
+    : 'SELECT segment_id, project_id, cause, since FROM segment_stale ORDER BY project_id, segment_id')
   let n = 0
-  for (const seg of lib.segments.values()) {
-    if (seg.kind === 'dynamic' && isTimeRelative(lib, seg.tree)) {
-      await recomputeSegment(db, writer, projectId, seg, lib, now)
-      n++
+  for (const r of rows) {
+    const lib = await loadLibrary(db, String(r.project_id))
+    const seg = lib.segments.get(Number(r.segment_id))
+    const done: Stmt = {
+      sql: `DELETE FROM segment_stale WHERE segment_id = ? AND since = ? AND (SELECT version FROM projects WHERE id = ?) = ?`,
+      args: [Number(r.segment_id), Number(r.since), String(r.project_id), lib.version],
     }
+    const work = seg?.kind === 'dynamic' && seg.tree
+      ? [...membershipStatements(String(r.project_id), seg, lib, now), { sql: 'UPDATE segments SET computed_at = ? WHERE id = ?', args: [now, seg.id] }]
+      : []
+    await writer.write(withCause(String(r.cause) as Cause, now, [...work, done]))
+    n += work.length ? 1 : 0
   }
   return n
 }
 
-/**
- * Re-evaluates the dynamic segments of some users in JS (after an ingest): one read batch
- * per user for the facts, then one write with every change. Returns the changes made.
- */
-export async function refreshUsers(db: Db, writer: Writer, projectId: string, who: ({ userId: string } | { anonymousId: string } | { pk: number })[], now: number, opts: { maxAgeMs?: number } = {}) {
-  const lib = await loadLibrary(db, projectId, opts)
-  const dynamic = [...lib.segments.values()].filter((s) => s.kind === 'dynamic' && s.tree)
-  if (dynamic.length === 0 || who.length === 0) return { entered: 0, left: 0 }
-  const names = eventNames(dynamic.map((s) => s.tree!))
-  const stmts: Stmt[] = []
-  const counted = new Set<number>()
-  let entered = 0
-  let left = 0
-  const seen = new Set<number>()
-  for (const ref of who) {
-    const facts = await loadFacts(db, projectId, ref, names)
-    if (!facts || seen.has(facts.id)) continue
-    seen.add(facts.id)
-    const current = new Set((await db.execute({ sql: 'SELECT segment_id FROM segment_members WHERE project_id = ? AND user_pk = ?', args: [projectId, facts.id] })).rows.map((r) => Number(r.segment_id)))
-    const test = tester(facts, { now, segments: lib.segments })
-    for (const seg of dynamic) {
-      const inNow = facts.status === 'active' && test(seg.tree!)
-      if (inNow && !current.has(seg.id)) {
-        entered++
-        counted.add(seg.id)
-        stmts.push({ sql: `INSERT INTO segment_members (project_id, segment_id, user_pk, entered_at, computed_at) VALUES (:p, :s, :u, :now, :now) ON CONFLICT (segment_id, user_pk) DO UPDATE SET computed_at = excluded.computed_at`, args: { p: projectId, s: seg.id, u: facts.id, now } })
-      } else if (inNow) {
-        stmts.push({ sql: `UPDATE segment_members SET computed_at = :now WHERE segment_id = :s AND user_pk = :u`, args: { s: seg.id, u: facts.id, now } })
-      } else if (current.has(seg.id)) {
-        left++
-        counted.add(seg.id)
-        stmts.push({ sql: `DELETE FROM segment_members WHERE segment_id = :s AND user_pk = :u`, args: { s: seg.id, u: facts.id } })
-      }
-    }
-  }
-  for (const s of counted) stmts.push(countStatement(projectId, s, now))
-  if (stmts.length) await writer.write(stmts)
-  return { entered, left }
+/** Recomputes one segment and its composers now (seeding, benches): mark, then recompute. */
+export async function recomputeSegment(db: Db, writer: Writer, projectId: string, segmentId: number, cause: Cause, now: number): Promise<void> {
+  const lib = await loadLibrary(db, projectId)
+  await writer.write(markStale(projectId, withComposers(lib, segmentId), cause, now))
+  await recomputeStale(db, writer, now, projectId)
+}
+
+/** The schedule: segments whose membership depends on the clock are recomputed (cause "schedule"). */
+export async function recomputeTimeRelative(db: Db, writer: Writer, projectId: string, now: number): Promise<number> {
+  const lib = await loadLibrary(db, projectId)
+  const due = [...lib.segments.values()].filter((s) => s.kind === 'dynamic' && isTimeRelative(lib, s.tree)).map((s) => s.id)
+  if (!due.length) return 0
+  await writer.write(markStale(projectId, due, 'schedule', now))
+  return recomputeStale(db, writer, now, projectId)
+}
+
+/** Adds users to a static list. */
+export function addStaticMembers(projectId: string, segmentId: number, pks: readonly number[], now: number): Stmt[] {
+  return withCause('static list', now, pks.map((u) => ({
+    sql: `INSERT INTO segment_members (project_id, segment_id, user_pk, entered_at, computed_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    args: [projectId, segmentId, u, now, now],
+  })))
+}
+
+export function removeStaticMember(projectId: string, segmentId: number, pk: number, now: number): Stmt[] {
+  return withCause('static list', now, [{ sql: 'DELETE FROM segment_members WHERE project_id = ? AND segment_id = ? AND user_pk = ?', args: [projectId, segmentId, pk] }])
+}
+
+/** A static list's members, copied into another (duplicate). */
+export function copyStaticMembers(projectId: string, from: number, to: number, now: number): Stmt[] {
+  return withCause('static list', now, [{
+    sql: `INSERT INTO segment_members (project_id, segment_id, user_pk, entered_at, computed_at) SELECT project_id, ?, user_pk, ?, ? FROM segment_members WHERE project_id = ? AND segment_id = ?`,
+    args: [to, now, now, projectId, from],
+  }])
+}
+
+/** Deleting a segment: its members, ledger and pending work go with it. */
+export function deleteSegmentStatements(projectId: string, segmentId: number, now: number): Stmt[] {
+  return withCause('delete', now, [
+    { sql: 'DELETE FROM segment_members WHERE project_id = ? AND segment_id = ?', args: [projectId, segmentId] },
+    { sql: 'DELETE FROM segment_ledger WHERE project_id = ? AND segment_id = ?', args: [projectId, segmentId] },
+    { sql: 'DELETE FROM segment_stale WHERE project_id = ? AND segment_id = ?', args: [projectId, segmentId] },
+    { sql: 'DELETE FROM segments WHERE project_id = ? AND id = ?', args: [projectId, segmentId] },
+    bumpVersion(projectId),
+  ])
+}
+
+/** An erased user's memberships and ledger rows (their counts follow by trigger); guarded by the erase's own condition. */
+export function eraseMemberships(guard: string, args: Record<string, string | number>): Stmt[] {
+  return [
+    setCause('delete', Number(args.now ?? 0)),
+    { sql: `DELETE FROM segment_members WHERE project_id = :p AND user_pk = :u AND ${guard}`, args },
+    { sql: `DELETE FROM segment_ledger WHERE project_id = :p AND user_pk = :u AND ${guard}`, args },
+    setCause('ingest', 0),
+  ]
 }
 
 /** The targetable segment keys a user is in, evaluated now from the current profile (F-14). */

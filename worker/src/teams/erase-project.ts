@@ -8,7 +8,8 @@ import type { Stmt } from '../db/types.js'
 export const PROJECT_TABLES = [
   // After users: its delete triggers touch the typed storage, totals and change journal.
   'users', 'user_attributes', 'user_attribute_items', 'user_counts', 'user_changes', 'aliases', 'devices', 'events', 'interactions', 'responses', 'tags', 'user_tags',
-  'attribute_definitions', 'segments', 'segment_members', 'suppressions',
+  // segment_members before its ledger: its delete trigger writes ledger rows.
+  'attribute_definitions', 'segment_members', 'segment_ledger', 'segment_stale', 'segments', 'suppressions',
   'project_members', 'invitations', 'api_tokens', 'audit_log',
 ] as const
 

@@ -1,5 +1,6 @@
 import type { Db, Stmt } from '../db/types.js'
 import type { Writer } from '../ingest/writer.js'
+import { eraseMemberships } from '../segments/membership.js'
 
 /**
  * Permanently deletes a user and everything about them (F-37): events, devices (Jimer
@@ -52,8 +53,9 @@ export async function eraseUserStatements(db: Db, projectId: string, pk: number,
   const from = (table: string) => ({ sql: `DELETE FROM ${table} WHERE project_id = :p AND user_pk = :u AND ${UNCHANGED}`, args })
   const hashes = await idHashes(ids)
   const stmts = [
-    { sql: `UPDATE segments SET member_count = member_count - 1 WHERE project_id = :p AND id IN (SELECT segment_id FROM segment_members WHERE project_id = :p AND user_pk = :u) AND ${UNCHANGED}`, args },
-    from('segment_members'), from('events'), from('devices'), from('aliases'), from('user_tags'), from('interactions'), from('responses'),
+    // Memberships (counts follow by trigger) and the ledger's rows of her.
+    ...eraseMemberships(UNCHANGED, { ...args, now }),
+    from('events'), from('devices'), from('aliases'), from('user_tags'), from('interactions'), from('responses'),
     ...(quoted.length ? [{
       sql: `DELETE FROM import_errors WHERE import_id IN (SELECT id FROM imports WHERE project_id = :p) AND value IN (SELECT value FROM json_each(:quoted)) AND ${UNCHANGED}`,
       args: { ...args, quoted: JSON.stringify(quoted) },

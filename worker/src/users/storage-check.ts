@@ -24,8 +24,9 @@ export async function checkUserStorage(db: Db, writer: Writer): Promise<{ counts
   }
   await completeBackfills(db, { maxBatches: SCHEDULED_BACKFILL_BATCHES })
   await writer.write([
-    // The change journal keeps its last million entries: a reader further behind reloads whole.
-    { sql: `DELETE FROM user_changes WHERE seq <= (SELECT max(seq) FROM user_changes) - :keep`, args: { keep: JOURNAL_KEPT } },
+    // The change journal keeps its last million entries (a columns reader further behind
+    // reloads whole), and everything the membership drain has not reached yet.
+    { sql: `DELETE FROM user_changes WHERE seq <= min((SELECT max(seq) FROM user_changes) - :keep, (SELECT seq FROM membership_cursor WHERE id = 1))`, args: { keep: JOURNAL_KEPT } },
     { sql: `INSERT INTO users_search (users_search, rank) VALUES ('merge', 64)`, args: {} },
   ])
   return { countsRepaired }

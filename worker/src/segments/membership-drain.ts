@@ -1,0 +1,110 @@
+import type { Db, Stmt } from '../db/types.js'
+import type { Writer } from '../ingest/writer.js'
+import { setCause } from './cause.js'
+import { membershipStatements, recomputeStale } from './membership.js'
+import { loadLibrary } from './store.js'
+
+/** Journal rows read per round: each round is one write transaction, probing at most this many users. */
+const ROUND_ROWS = 2000
+/** Rounds per pass: a pass is bounded, the next kick (or the timer) continues. */
+const MAX_ROUNDS = 50
+
+/**
+ * One round of the journal drain: the journal rows past the cursor name users whose
+ * inputs changed; their dynamic segments are brought to truth in SQL, and the cursor moves
+ * past those rows, in one transaction. The cursor moves only if every project's segments
+ * are still as planned (else nothing of that project applied, and the round is redone);
+ * a round another process already did changes nothing (the statements are idempotent),
+ * so a crash anywhere leaves either the work or the journal rows to redo it.
+ */
+export async function drainRound(db: Db, writer: Writer, now: number): Promise<{ rows: number; users: number; done: boolean }> {
+  const from = Number((await db.execute('SELECT seq FROM membership_cursor WHERE id = 1')).rows[0]?.seq ?? 0)
+  const { rows } = await db.execute({ sql: 'SELECT seq, project_id, user_pk, cause FROM user_changes WHERE seq > ? ORDER BY seq LIMIT ?', args: [from, ROUND_ROWS] })
+  if (!rows.length) return { rows: 0, users: 0, done: true }
+  const to = Number(rows[rows.length - 1].seq)
+  // Per project, per user: the latest cause.
+  const byProject = new Map<string, Map<number, string>>()
+  for (const r of rows) {
+    const p = String(r.project_id)
+    if (!byProject.has(p)) byProject.set(p, new Map())
+    byProject.get(p)!.set(Number(r.user_pk), r.cause === null ? 'ingest' : String(r.cause))
+  }
+  const stmts: Stmt[] = []
+  const guards: string[] = []
+  const guardArgs: (string | number)[] = []
+  let users = 0
+  for (const [projectId, causes] of byProject) {
+    const lib = await loadLibrary(db, projectId)
+    const dynamic = [...lib.segments.values()].filter((s) => s.kind === 'dynamic' && s.tree)
+    if (!dynamic.length) continue
+    users += causes.size
+    const byCause = new Map<string, number[]>()
+    for (const [pk, cause] of causes) byCause.set(cause, [...(byCause.get(cause) ?? []), pk])
+    for (const [cause, pks] of byCause) {
+      stmts.push(setCause(cause, now))
+      for (const seg of dynamic) stmts.push(...membershipStatements(projectId, seg, lib, now, pks))
+    }
+    guards.push('(SELECT version FROM projects WHERE id = ?) = ?')
+    guardArgs.push(projectId, lib.version)
+  }
+  stmts.push(setCause('ingest', 0), {
+    sql: `UPDATE membership_cursor SET seq = ? WHERE id = 1 AND seq = ?${guards.map((g) => ` AND ${g}`).join('')}`,
+    args: [to, from, ...guardArgs],
+  })
+  await writer.write(stmts)
+  return { rows: rows.length, users, done: rows.length < ROUND_ROWS }
+}
+
+export interface PassResult { segmentsRecomputed: number; usersRefreshed: number; journalRows: number; caughtUp: boolean }
+
+/** Stale segments first (a save waits on its recompute), then the journal, in bounded rounds. */
+async function pass(db: Db, writer: Writer, now: () => number): Promise<PassResult> {
+  const segmentsRecomputed = await recomputeStale(db, writer, now())
+  let usersRefreshed = 0
+  let journalRows = 0
+  for (let i = 0; i < MAX_ROUNDS; i++) {
+    const r = await drainRound(db, writer, now())
+    usersRefreshed += r.users
+    journalRows += r.rows
+    if (r.done) return { segmentsRecomputed, usersRefreshed, journalRows, caughtUp: true }
+  }
+  return { segmentsRecomputed, usersRefreshed, journalRows, caughtUp: false }
+}
+
+type State = { running?: Promise<PassResult>; next?: Promise<PassResult> }
+const states = new WeakMap<Writer, State>()
+
+/**
+ * Brings membership up to date with everything committed before the call: resolves after
+ * a pass that started after it. Calls made while a pass runs share the one pass after it,
+ * so a burst of requests costs two passes, not one each (per process; across Workers'
+ * isolates the passes are idempotent).
+ *
+ * @example await catchUp(deps.db, deps.writer, deps.now)  // after tagging a user
+ */
+export function catchUp(db: Db, writer: Writer, now: () => number): Promise<PassResult> {
+  let s = states.get(writer)
+  if (!s) states.set(writer, (s = {}))
+  const state = s
+  if (!state.running) {
+    state.running = pass(db, writer, now).finally(() => { state.running = undefined })
+    return state.running
+  }
+  state.next ??= state.running.catch(() => undefined).then(() => {
+    state.next = undefined
+    return catchUp(db, writer, now)
+  })
+  return state.next
+}
+
+/** What a route needs to settle membership before it answers. */
+export interface MembershipDeps { db: Db; writer: Writer; now: () => number; membershipHeld?: boolean }
+
+/**
+ * After a dashboard change: membership is current when the response arrives, so the pill
+ * and the count the screen reloads are right. `membershipHeld` (a test hook) leaves the work
+ * in the journal, as a crash right after the commit would.
+ */
+export async function settleMembership(deps: MembershipDeps): Promise<void> {
+  if (!deps.membershipHeld) await catchUp(deps.db, deps.writer, deps.now)
+}
