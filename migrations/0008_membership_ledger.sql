@@ -15,13 +15,26 @@ CREATE TABLE `write_cause` (
 --> statement-breakpoint
 INSERT INTO `write_cause` (`id`, `cause`, `at`) VALUES (1, 'ingest', 0);
 --> statement-breakpoint
-ALTER TABLE `user_changes` ADD `cause` text;
---> statement-breakpoint
 DROP TRIGGER `user_changes_insert`;
 --> statement-breakpoint
 DROP TRIGGER `user_changes_update`;
 --> statement-breakpoint
 DROP TRIGGER `user_changes_delete`;
+--> statement-breakpoint
+-- AUTOINCREMENT: an erasure deletes the user's journal rows, and a plain rowid key would
+-- then hand the next change a seq at or below a reader's cursor (found by the model test).
+CREATE TABLE `user_changes_next` (
+	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`project_id` text NOT NULL,
+	`user_pk` integer NOT NULL,
+	`cause` text
+);
+--> statement-breakpoint
+INSERT INTO `user_changes_next` (`seq`, `project_id`, `user_pk`) SELECT `seq`, `project_id`, `user_pk` FROM `user_changes`;
+--> statement-breakpoint
+DROP TABLE `user_changes`;
+--> statement-breakpoint
+ALTER TABLE `user_changes_next` RENAME TO `user_changes`;
 --> statement-breakpoint
 CREATE TRIGGER `user_changes_insert` AFTER INSERT ON `users` BEGIN
 	INSERT INTO user_changes (project_id, user_pk, cause) VALUES (NEW.project_id, NEW.id, (SELECT cause FROM write_cause WHERE id = 1));

@@ -46,7 +46,7 @@ export async function testApp(opts: { writer?: 'group' | 'direct'; limits?: Para
   const app = createApp({ db: db.client, writer, now: () => now, snippet: opts.snippet, columns, keepAlive, ...limits })
   const secret = (await db.client.execute({ sql: 'SELECT secret_key FROM projects WHERE id = ?', args: [boot.projectId] })).rows[0].secret_key as string
   return {
-    app, db: db.client, boot, secretKey: secret as string, columns,
+    app, db: db.client, writer, boot, secretKey: secret as string, columns,
     clock: { get: () => now, set: (t: number) => void (now = t), advance: (ms: number) => void (now += ms) },
     /** Everything started after a response has finished (membership follows the collector's writes). */
     settled: async () => { while (background.size) await Promise.allSettled([...background]) },
