@@ -37,6 +37,10 @@ export interface EventPage { events: UserEvent[]; next: string | null }
 export interface EventQuery { type?: string; from?: number; to?: number; limit?: number; before?: string }
 export interface DailyCounts { days: { day: string; count: number }[] }
 
+/** The membership ledger: every entry and exit, when and why (cause: ingest, tag, import, edit, schedule, merge…). */
+export interface UserLedgerRow { id: number; segment: { id: number; name: string; kind: 'dynamic' | 'static' }; entered: boolean; at: number; cause: string }
+export interface SegmentLedgerRow { id: number; user: { id: number; userId: string | null; email: string | null; name: string | null; lastSeen: number }; entered: boolean; at: number; cause: string }
+export interface LedgerDaily { days: { day: string; entered: number; left: number }[] }
 export interface Membership { id: number; name: string; kind: 'dynamic' | 'static'; key: string; enteredAt: number; computedAt: number }
 
 export interface ExplainLeaf { kind: 'leaf'; label: string; actual: unknown; threshold: unknown; pass: boolean }

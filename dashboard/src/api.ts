@@ -3,7 +3,7 @@
 import { signal } from '@preact/signals'
 import type {
   ApiToken, AttributeDefinition, AuditEntry, AuditQuery, Catalog, Invitation, InvitationInfo, Member, NewInvitation, ProjectRef, Role, TokenScope, ChunkResult, DailyCounts, EventPage, EventQuery, Explanation, ImportInput, ImportView, Me, MemberRow, Membership, Preview,
-  Profile, Segment, SegmentInput, Settings, Tag, UserPage, UserQuery, Verification,
+  Profile, Segment, SegmentInput, Settings, Tag, UserPage, UserQuery, Verification, UserLedgerRow, SegmentLedgerRow, LedgerDaily,
 } from './api-types'
 import type { ConditionTree } from './condition-model'
 
@@ -82,6 +82,9 @@ export function projectApi(projectId: string) {
     events: (pk: number, q: EventQuery) => call<EventPage>('GET', `${p}/users/${pk}/events${qs({ ...q })}`),
     daily: (pk: number, days: 7 | 30 | 90) => call<DailyCounts>('GET', `${p}/users/${pk}/events/daily?days=${days}`),
     memberships: (pk: number) => call<{ segments: Membership[] }>('GET', `${p}/users/${pk}/segments`),
+    segmentHistory: (pk: number) => call<{ history: UserLedgerRow[] }>('GET', `${p}/users/${pk}/segment-history`),
+    ledger: (segmentId: number, before?: number) => call<{ changes: SegmentLedgerRow[]; next: number | null }>('GET', `${p}/segments/${segmentId}/ledger${qs({ before })}`),
+    ledgerDaily: (segmentId: number, days: 7 | 30 | 90) => call<LedgerDaily>('GET', `${p}/segments/${segmentId}/ledger/daily?days=${days}`),
     explain: (pk: number, segmentId: number) => call<Explanation>('GET', `${p}/users/${pk}/explain/${segmentId}`),
 
     tags: () => call<{ tags: Tag[] }>('GET', `${p}/tags`),

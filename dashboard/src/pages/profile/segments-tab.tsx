@@ -1,4 +1,4 @@
-// Segments (F-54): where this user is now, and adding / removing them from static
+// Segments (F-54): where this user is now, their history of entries and exits (issue 12), and adding / removing them from static
 // segments, with a search and "Create it?" when the name is new (seed 002).
 import { useState } from 'preact/hooks'
 import { IconPlus, IconX } from '../../components/icons'
@@ -11,15 +11,15 @@ import { useResource } from '../../use-resource'
 export function SegmentsTab({ pk }: { pk: number }) {
   const api = useApi()
   const data = useResource(async () => {
-    const [m, s] = await Promise.all([api.memberships(pk), api.segments()])
-    return { memberships: m.segments, segments: s.segments }
+    const [m, s, h] = await Promise.all([api.memberships(pk), api.segments(), api.segmentHistory(pk)])
+    return { memberships: m.segments, segments: s.segments, history: h.history }
   }, [api, pk, versions.segments.value, versions.users.value])
   const [q, setQ] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   if (data.error) return <ErrorState error={data.error} retry={data.reload} />
   if (!data.data) return <Loading />
-  const { memberships, segments } = data.data
+  const { memberships, segments, history } = data.data
   const inIds = new Set(memberships.map((m) => m.id))
   const term = q.trim().toLowerCase()
   const statics = segments.filter((s) => s.kind === 'static' && !inIds.has(s.id) && s.name.toLowerCase().includes(term))
@@ -62,6 +62,21 @@ export function SegmentsTab({ pk }: { pk: number }) {
                   <IconX size={14} /> Remove
                 </button>
               )}
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section>
+        <h3 class="section-title">History</h3>
+        {history.length === 0 && <p class="muted">No entries or exits yet.</p>}
+        <ul class="history" aria-label="Segment history">
+          {history.map((h) => (
+            <li key={h.id}>
+              <span class={`badge ${h.entered ? 'entered' : 'left'}`}>{h.entered ? 'Entered' : 'Left'}</span>
+              <span class="seg-name">{h.segment.name}</span>
+              <span class="spacer" />
+              <span class="muted small">{h.cause}</span>
+              <span class="muted small"><RelativeTime ms={h.at} /></span>
             </li>
           ))}
         </ul>

@@ -13,6 +13,7 @@ import { bump, canEdit, project, useApi, versions } from '../../session'
 import { useResource } from '../../use-resource'
 import { DeleteSegment } from './segments-page'
 import { LivePreview } from './live-preview'
+import { SegmentLedger } from './segment-ledger'
 import { SegmentMembers } from './segment-members'
 
 export function SegmentEditorPage({ segmentId }: { segmentId: number | 'new' }) {
@@ -132,6 +133,7 @@ function Editor({ segment, onSaved }: { segment: Segment | null; onSaved: (s: Se
               )
             )}
             {segment && <SegmentMembers segment={segment} onChanged={() => bump('segments')} />}
+            {segment && <SegmentLedger segment={segment} />}
           </div>
           <aside class="stack">
             {kind === 'dynamic' && <LivePreview root={pruned} problem={problem} selfId={segment?.id} />}
