@@ -17,6 +17,7 @@ import { collectorBench } from './collector.js'
 import { exportsBench } from './exports.js'
 import { importsBench } from './imports.js'
 import { loadMixedBench } from './load-mixed.js'
+import { membershipBench } from './membership.js'
 import { segmentsBench } from './segments.js'
 import { snippetBench } from './snippet.js'
 import { usersListBench } from './users-list.js'
@@ -36,6 +37,7 @@ const all: [string, (t: Table) => Promise<{ ok: boolean }>][] = [
   ['collector', collectorBench],
   ['segments', segmentsBench],
   ['users', usersListBench],
+  ['membership', membershipBench],
   ['exports', exportsBench],
   ['imports', importsBench],
   ['load', loadMixedBench],

@@ -11,6 +11,8 @@ import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { bootstrap, signInLine } from '../worker/src/setup/bootstrap.js'
 import { demoActivity, demoSegments, jimerId } from './seed-demo.js'
+import { directWriter } from '../worker/src/ingest/writer.js'
+import { markStale, recomputeStale } from '../worker/src/segments/membership.js'
 
 const root = resolve(import.meta.dirname, '..')
 const DAY = 86_400_000
@@ -104,13 +106,22 @@ export async function seed(opts: { dbPath: string; users: number; now?: number; 
   for (const ix of indexes) db.exec(ix.sql)
   db.exec('ANALYZE')
   db.exec('PRAGMA synchronous = FULL')
+  // Membership: the seeded users are in the journal; rather than drain a million entries,
+  // the journal is marked read and every dynamic segment recomputed whole.
+  db.exec('UPDATE membership_cursor SET seq = (SELECT coalesce(max(seq), 0) FROM user_changes) WHERE id = 1')
   db.close()
+  const client2 = createClient({ url: `file:${opts.dbPath}` })
+  const writer = directWriter(client2)
+  const dynamic = (await client2.execute({ sql: `SELECT id FROM segments WHERE project_id = ? AND kind = 'dynamic'`, args: [p] })).rows.map((r) => Number(r.id))
+  if (dynamic.length) {
+    await writer.write(markStale(p, dynamic, 'import', now))
+    await recomputeStale(client2, writer, now, p)
+  }
   if (opts.demo) {
-    const client2 = createClient({ url: `file:${opts.dbPath}` })
     const made = await demoSegments(client2, p, now)
-    client2.close()
     opts.log?.(`\n${made} segments computed`)
   }
+  client2.close()
   return boot
 }
 

@@ -19,6 +19,7 @@ const PLANS = ['pro', 'free', 'team']
 
 type Step =
   | { k: 'identify'; user: string; plan: string }
+  | { k: 'second device'; user: string }
   | { k: 'track'; user: string; n: number }
   | { k: 'alias'; from: string; to: string }
   | { k: 'tag' | 'untag'; user: string }
@@ -33,6 +34,7 @@ const user = fc.constantFrom(...USERS)
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ k: fc.constant('identify' as const), user, plan: fc.constantFrom(...PLANS) }) },
   { weight: 3, arbitrary: fc.record({ k: fc.constant('track' as const), user, n: fc.integer({ min: 1, max: 3 }) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('second device' as const), user }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('alias' as const), from: user, to: user }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constantFrom('tag' as const, 'untag' as const), user }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constantFrom('static add' as const, 'static remove' as const), user }) },
@@ -87,11 +89,15 @@ for (const writer of ['group', 'direct'] as const) {
         // Composes a composer; and the clock: active in the last 7 days.
         await api('/segments', 'POST', { name: 'Recent VIPs-or-pro', conditions: and({ type: 'segment', operator: 'in', segmentId: composed }, { type: 'property', field: 'last_seen', operator: 'less_than_days_ago', value: 7 }) })
         await api('/segments', 'POST', { name: 'Not on the list', conditions: and({ type: 'segment', operator: 'not_in', segmentId: list }) })
+        // Devices: a Jimer ID that moves with an identify on another device, or a merge.
+        await api('/segments', 'POST', { name: 'On a second device', conditions: and({ type: 'property', field: 'jimer_id', operator: 'starts_with', value: 'second-' }) })
 
         for (const s of program) {
           const pk = 'user' in s ? await pkOf(s.user) : null
           switch (s.k) {
             case 'identify': await send([{ type: 'identify', userId: s.user, traits: { plan: s.plan }, timestamp: at() }]); break
+            // An identify with nothing new, on a device another user used before: only the device moves.
+            case 'second device': await send([{ type: 'identify', userId: s.user, anonymousId: 'second-device', timestamp: at() }]); break
             case 'track': await send(Array.from({ length: s.n }, () => ({ type: 'track', userId: s.user, event: 'buy', timestamp: at() }))); break
             case 'alias': if (s.from !== s.to) await send([{ type: 'alias', previousId: s.from, userId: s.to, timestamp: at() }]); break
             case 'tag': if (pk) await api(`/users/${pk}/tags`, 'POST', { tagId: vip }); break

@@ -1,6 +1,7 @@
 import type { Db, Stmt } from '../db/types.js'
 import type { Writer } from '../ingest/writer.js'
 import { setCause } from './cause.js'
+import { segmentInputs, touches } from './inputs.js'
 import { membershipStatements, recomputeStale } from './membership.js'
 import { loadLibrary } from './store.js'
 
@@ -19,30 +20,36 @@ const MAX_ROUNDS = 50
  */
 export async function drainRound(db: Db, writer: Writer, now: number): Promise<{ rows: number; users: number; done: boolean }> {
   const from = Number((await db.execute('SELECT seq FROM membership_cursor WHERE id = 1')).rows[0]?.seq ?? 0)
-  const { rows } = await db.execute({ sql: 'SELECT seq, project_id, user_pk, cause FROM user_changes WHERE seq > ? ORDER BY seq LIMIT ?', args: [from, ROUND_ROWS] })
+  const { rows } = await db.execute({ sql: 'SELECT seq, project_id, user_pk, cause, inputs FROM user_changes WHERE seq > ? ORDER BY seq LIMIT ?', args: [from, ROUND_ROWS] })
   if (!rows.length) return { rows: 0, users: 0, done: true }
   const to = Number(rows[rows.length - 1].seq)
-  // Per project, per user: the latest cause.
-  const byProject = new Map<string, Map<number, string>>()
+  // Per project, per user: the latest cause, and every input class that changed.
+  const byProject = new Map<string, Map<number, { cause: string; inputs: string }>>()
   for (const r of rows) {
     const p = String(r.project_id)
     if (!byProject.has(p)) byProject.set(p, new Map())
-    byProject.get(p)!.set(Number(r.user_pk), r.cause === null ? 'ingest' : String(r.cause))
+    const users = byProject.get(p)!
+    const pk = Number(r.user_pk)
+    users.set(pk, { cause: r.cause === null ? 'ingest' : String(r.cause), inputs: (users.get(pk)?.inputs ?? '') + String(r.inputs) })
   }
   const stmts: Stmt[] = []
   const guards: string[] = []
   const guardArgs: (string | number)[] = []
   let users = 0
-  for (const [projectId, causes] of byProject) {
+  for (const [projectId, changed] of byProject) {
     const lib = await loadLibrary(db, projectId)
-    const dynamic = [...lib.segments.values()].filter((s) => s.kind === 'dynamic' && s.tree)
+    const dynamic = [...lib.segments.values()].filter((s) => s.kind === 'dynamic' && s.tree).map((seg) => ({ seg, inputs: segmentInputs(lib, seg) }))
     if (!dynamic.length) continue
-    users += causes.size
-    const byCause = new Map<string, number[]>()
-    for (const [pk, cause] of causes) byCause.set(cause, [...(byCause.get(cause) ?? []), pk])
-    for (const [cause, pks] of byCause) {
+    users += changed.size
+    const byCause = new Map<string, { pk: number; inputs: string }[]>()
+    for (const [pk, { cause, inputs }] of changed) byCause.set(cause, [...(byCause.get(cause) ?? []), { pk, inputs }])
+    for (const [cause, who] of byCause) {
       stmts.push(setCause(cause, now))
-      for (const seg of dynamic) stmts.push(...membershipStatements(projectId, seg, lib, now, pks))
+      for (const { seg, inputs } of dynamic) {
+        // Only the users whose change touches what this segment reads.
+        const pks = who.filter((w) => touches(inputs, w.inputs)).map((w) => w.pk)
+        if (pks.length) stmts.push(...membershipStatements(projectId, seg, lib, now, pks))
+      }
     }
     guards.push('(SELECT version FROM projects WHERE id = ?) = ?')
     guardArgs.push(projectId, lib.version)

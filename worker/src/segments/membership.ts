@@ -39,15 +39,24 @@ export function membershipStatements(projectId: string, seg: SavedSegment, lib: 
   // A few users: probe each one's facts by key rather than build every leaf's whole set.
   const where = toSql(seg.tree, { now, segments: lib.segments, projectId, probeOnly: scope !== undefined }, b.bind)
   const within = scope ? `SELECT value FROM json_each(${b.bind(JSON.stringify(scope))})` : null
-  const [p, s, t, v] = [b.bind(projectId), b.bind(seg.id), b.bind(now), b.bind(lib.version)]
+  const [p, v] = [b.bind(projectId), b.bind(lib.version)]
   const current = `(SELECT version FROM projects WHERE id = ${p}) = ${v}`
-  const members = `SELECT u.id FROM users u WHERE u.project_id = ${p} AND u.status = 'active' AND ${where}${within ? ` AND u.id IN (${within})` : ''}`
+  // Scoped: driven from the scope's ids (CROSS JOIN keeps that order), never from a scan of the project's users.
+  const from = within ? `(${within}) AS j CROSS JOIN users u ON u.id = j.value` : 'users u'
+  const guard = { sql: '(SELECT version FROM projects WHERE id = ?) = ?', args: [projectId, lib.version] }
+  // The matching users are computed once, into a temporary table, for both the exits and the entries.
   return [
-    { sql: `DELETE FROM segment_members WHERE segment_id = ${s} AND ${current}${within ? ` AND user_pk IN (${within})` : ''} AND user_pk NOT IN (${members})`, args: b.args },
+    { sql: 'CREATE TEMP TABLE IF NOT EXISTS membership_eval (user_pk INTEGER PRIMARY KEY)', args: [] },
+    { sql: 'DELETE FROM membership_eval', args: [] },
+    { sql: `INSERT INTO membership_eval (user_pk) SELECT u.id FROM ${from} WHERE u.project_id = ${p} AND u.status = 'active' AND ${current} AND ${where}`, args: b.args },
     {
-      sql: `INSERT INTO segment_members (project_id, segment_id, user_pk, entered_at, computed_at) SELECT ${p}, ${s}, id, ${t}, ${t} FROM (${members}) WHERE ${current}
+      sql: `DELETE FROM segment_members WHERE segment_id = ? AND ${guard.sql}${scope ? ' AND user_pk IN (SELECT value FROM json_each(?))' : ''} AND user_pk NOT IN (SELECT user_pk FROM membership_eval)`,
+      args: [seg.id, ...guard.args, ...(scope ? [JSON.stringify(scope)] : [])],
+    },
+    {
+      sql: `INSERT INTO segment_members (project_id, segment_id, user_pk, entered_at, computed_at) SELECT ?, ?, user_pk, ?, ? FROM membership_eval WHERE true
             ON CONFLICT (segment_id, user_pk) DO NOTHING`,
-      args: b.args,
+      args: [projectId, seg.id, now, now],
     },
   ]
 }
