@@ -94,6 +94,11 @@ describe('evaluate, explain and to-sql agree on random trees over random users (
       throw new Error(`to-sql failed: ${(e as Error).message}\ntree: ${show(t)}\nsql: ${sql}\nargs: ${show(b.args)}`)
     }
     const inSql = new Set(rows.map((r) => Number(r.id)))
+    // The same tree compiled to per-user probes (a membership drain's scope, a page walk) selects the same users.
+    const bp = binder()
+    const probed = `SELECT u.id FROM users u WHERE u.project_id = ${bp.bind(PROJECT)} AND ${toSql(t, { ...ctx, probeOnly: true }, bp.bind)}`
+    const inProbes = new Set((await client.execute({ sql: probed, args: bp.args })).rows.map((r) => Number(r.id)))
+    if ([...inSql].sort().join() !== [...inProbes].sort().join()) throw new Error(`probes select ${[...inProbes].sort()} where sets select ${[...inSql].sort()}\ntree: ${show(t)}\nsql: ${probed}`)
     const cols = await columns.read(PROJECT, attributeKeys(t, ctx.segments))
     const inColumns = await columnTest(client, cols, t, ctx)
     for (const u of users) {

@@ -169,7 +169,11 @@ function leafSql(leaf: Leaf, ctx: SqlContext, bind: Bind, probe: boolean, inSegm
       if (w && 'to' in w && w.to !== undefined) where.push(`e.timestamp <= ${bind(w.to)}`)
       for (const f of leaf.where ?? []) where.push(testSql(f.operator, jsonRef('e.properties', f.property, bind), f.value, opCtx(f.caseSensitive), bind))
       const events = `SELECT e.user_pk FROM events e WHERE ${where.join(' AND ')}`
-      if (leaf.measure === 'did' || leaf.measure === 'did_not') return `${leaf.measure === 'did_not' ? 'NOT ' : ''}${id} IN (${events})`
+      // A few users (a drain's scope, a page): each user's own events, on the (user, time) index.
+      const own = `FROM events e WHERE e.user_pk = u.id AND ${where.join(' AND ')}`
+      if (leaf.measure === 'did' || leaf.measure === 'did_not') {
+        return `${leaf.measure === 'did_not' ? 'NOT ' : ''}${ctx.probeOnly ? `EXISTS (SELECT 1 ${own})` : `${id} IN (${events})`}`
+      }
       let measure = 'count(*)'
       if (leaf.measure !== 'count') {
         const p = jsonRef('e.properties', leaf.property!, bind)
@@ -179,6 +183,14 @@ function leafSql(leaf: Leaf, ctx: SqlContext, bind: Bind, probe: boolean, inSegm
       }
       // A user without matching events counts 0, and has nothing to aggregate (NULL fails every comparison).
       const p = positiveParts(leaf.operator!, { v: measure, t: `'real'` }, leaf.value, opCtx(), bind, leaf.measure === 'count' ? 0 : null)
+      if (ctx.probeOnly) {
+        // One aggregate row per user: count(*) is 0 without events (evaluate's absent count),
+        // the others NULL, which takes what an absent value gives.
+        const one = `(SELECT ${measure} ${own})`
+        const test = positiveParts(leaf.operator!, { v: one, t: `'real'` }, leaf.value, opCtx(), bind, leaf.measure === 'count' ? 0 : null).test
+        const positive = leaf.measure === 'count' ? `coalesce((${test}), 0)` : `CASE WHEN ${one} IS NULL THEN ${p.absentPasses ? 1 : 0} ELSE coalesce((${test}), 0) END`
+        return p.negated ? `NOT ${positive}` : positive
+      }
       // `+e.user_pk`: grouping must not pick the (user, time) index over the (name, time) range.
       return overSet(id, (having) => `${events} GROUP BY +e.user_pk HAVING ${having}`, p.test, p.absentPasses, p.negated)
     }
