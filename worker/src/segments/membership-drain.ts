@@ -6,7 +6,7 @@ import { membershipStatements, recomputeStale } from './membership.js'
 import { loadLibrary } from './store.js'
 
 /** Journal rows read per round: each round is one write transaction, probing at most this many users. */
-const ROUND_ROWS = 2000
+const ROUND_ROWS = 10_000
 /** Rounds per pass: a pass is bounded, the next kick (or the timer) continues. */
 const MAX_ROUNDS = 50
 
