@@ -153,3 +153,38 @@ async function check(t: Awaited<ReturnType<typeof testApp>>, projectId: string) 
     expect([...replay].sort((a, b) => a - b), `ledger of "${seg.name}"`).toEqual(stored)
   }
 }
+
+describe('merges and the ledger', () => {
+  it('a merge keeps the static lists of the profile folded in, and the ledger says "merge"', async () => {
+    const t = await testApp()
+    try {
+      const auth = { authorization: `Bearer ${t.secretKey}`, 'content-type': 'application/json' }
+      const api = async (path: string, method: string, body?: unknown) => (await t.app.request(`/api/projects/${t.boot.projectId}${path}`, { method, headers: auth, body: JSON.stringify(body) })).json() as Promise<any>
+      const send = async (batch: unknown[]) => {
+        expect((await t.app.request('/v1/batch', { method: 'POST', body: JSON.stringify({ writeKey: t.boot.writeKey, batch }) })).status).toBe(200)
+        await t.settled()
+      }
+      await send([{ type: 'page', anonymousId: 'visitor-1', name: 'Pricing' }])
+      const anon = Number((await t.db.execute(`SELECT id FROM users WHERE anonymous_id = 'visitor-1'`)).rows[0].id)
+      const list = await api('/segments', 'POST', { name: 'Beta list', kind: 'static' })
+      const anonymous = await api('/segments', 'POST', { name: 'Anonymous', conditions: and({ type: 'property', field: 'identified', operator: 'is_false' }) })
+      await api(`/segments/${list.id}/members`, 'POST', { ids: [anon] })
+      await send([{ type: 'identify', userId: 'ann', traits: { plan: 'pro' } }, { type: 'identify', userId: 'ann', anonymousId: 'visitor-1' }])
+      const ann = Number((await t.db.execute(`SELECT id FROM users WHERE user_id = 'ann'`)).rows[0].id)
+      expect(ann).not.toBe(anon)
+      const members = async (id: number) => (await t.db.execute({ sql: 'SELECT user_pk FROM segment_members WHERE segment_id = ?', args: [id] })).rows.map((r) => Number(r.user_pk))
+      expect(await members(list.id)).toEqual([ann])
+      expect(await members(anonymous.id)).toEqual([])
+      const ledger = (await t.db.execute({ sql: 'SELECT segment_id, user_pk, entered, cause FROM segment_ledger ORDER BY id' })).rows.map((r) => [Number(r.segment_id), Number(r.user_pk), Number(r.entered), String(r.cause)])
+      expect(ledger).toEqual([
+        [anonymous.id, anon, 1, 'created'],
+        [list.id, anon, 1, 'static list'],
+        [list.id, ann, 1, 'merge'],
+        [anonymous.id, anon, 0, 'merge'],
+        [list.id, anon, 0, 'merge'],
+      ])
+    } finally {
+      await t.dispose()
+    }
+  })
+})

@@ -16,11 +16,17 @@ export function mergeStatements(S: string, T: string, cond: string, deleteSource
   const moveDevices = `UPDATE devices SET user_pk = ${T} WHERE ${where}`
   const deleteSource = `DELETE FROM users WHERE id = ${S} AND project_id = :p AND ${cond}`
   return [
+    // The ledger says "merge" for the entries and exits this causes (segments/cause.ts).
+    `UPDATE write_cause SET cause = 'merge', at = :now WHERE id = 1 AND ${cond}`,
     `UPDATE events SET user_pk = ${T} WHERE ${where}`,
     `UPDATE interactions SET user_pk = ${T} WHERE ${where}`,
     `UPDATE responses SET user_pk = ${T} WHERE ${where}`,
     `INSERT OR IGNORE INTO user_tags (project_id, user_pk, tag_id, created_at) SELECT project_id, ${T}, tag_id, created_at FROM user_tags WHERE ${where}`,
     `DELETE FROM user_tags WHERE ${where}`,
+    // Static lists keep the person; dynamic memberships of S end (T's follow from the journal).
+    `INSERT OR IGNORE INTO segment_members (project_id, segment_id, user_pk, entered_at, computed_at)
+       SELECT m.project_id, m.segment_id, ${T}, m.entered_at, m.computed_at FROM segment_members m JOIN segments s ON s.id = m.segment_id
+       WHERE m.project_id = :p AND m.user_pk = ${S} AND s.kind = 'static' AND ${cond}`,
     `DELETE FROM segment_members WHERE ${where}`,
     // Not the alias named :prev (alias() only): S may be found through it, and moving it
     // here would lose S for the statements below. plan.ts re-points it last.
@@ -54,6 +60,7 @@ export function mergeStatements(S: string, T: string, cond: string, deleteSource
      FROM (SELECT * FROM users WHERE id = ${S}) AS s
      WHERE users.id = ${T} AND users.project_id = :p AND ${cond}`,
     ...(deleteSourceFirst ? [deleteSource, moveDevices] : [moveDevices, deleteSource]),
+    `UPDATE write_cause SET cause = 'ingest', at = 0 WHERE id = 1 AND cause = 'merge'`,
   ]
 }
 

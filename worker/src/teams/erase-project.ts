@@ -6,11 +6,13 @@ import type { Stmt } from '../db/types.js'
  * `project_id` column is missing here.
  */
 export const PROJECT_TABLES = [
-  // After users: its delete triggers touch the typed storage, totals and change journal.
-  'users', 'user_attributes', 'user_attribute_items', 'user_counts', 'user_changes', 'aliases', 'devices', 'events', 'interactions', 'responses', 'tags', 'user_tags',
+  // After users: its delete triggers touch the typed storage and totals.
+  'users', 'user_attributes', 'user_attribute_items', 'user_counts', 'aliases', 'devices', 'events', 'interactions', 'responses', 'tags', 'user_tags',
   // segment_members before its ledger: its delete trigger writes ledger rows.
   'attribute_definitions', 'segment_members', 'segment_ledger', 'segment_stale', 'segments', 'suppressions',
   'project_members', 'invitations', 'api_tokens', 'audit_log',
+  // Last: deletes of users, devices, tags and list members above append to it.
+  'user_changes',
 ] as const
 
 /** Tables whose rows belong to a project through one of its imports. */
