@@ -63,5 +63,5 @@ describe('the Node server killed with SIGKILL under load', () => {
       await killed(second.child)
       db.close()
     }
-  })
+  }, 90_000) // two server starts and a few thousand messages: on a loaded 2-core machine this outgrows the default 30 s
 })

@@ -49,7 +49,7 @@ export function SegmentLedger({ segment }: { segment: Segment }) {
           </p>
           <DailyBars days={data.data.daily.map((d) => d.day)} series={series} />
           {data.data.recent.length === 0 ? <p class="muted">Nobody has entered or left yet.</p> : (
-            <ul class="members ledger">
+            <ul class="ledger">
               {[...data.data.recent, ...more].map((r) => (
                 <li key={r.id}>
                   <span class={`badge ${r.entered ? 'entered' : 'left'}`}>{r.entered ? 'Entered' : 'Left'}</span>
