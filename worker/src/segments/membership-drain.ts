@@ -2,7 +2,7 @@ import type { Db, Stmt } from '../db/types.js'
 import type { Writer } from '../ingest/writer.js'
 import { setCause } from './cause.js'
 import { segmentInputs, touches } from './inputs.js'
-import { membershipStatements, recomputeStale } from './membership.js'
+import { dependencyOrder, membershipStatements, recomputeStale } from './membership.js'
 import { loadLibrary } from './store.js'
 
 /** Journal rows read per round: each round is one write transaction, probing at most this many users. */
@@ -38,8 +38,12 @@ export async function drainRound(db: Db, writer: Writer, now: number): Promise<{
   let users = 0
   for (const [projectId, changed] of byProject) {
     const lib = await loadLibrary(db, projectId)
-    const dynamic = [...lib.segments.values()].filter((s) => s.kind === 'dynamic' && s.tree).map((seg) => ({ seg, inputs: segmentInputs(lib, seg) }))
+    // Each segment after those it composes: a composer then reads their members, just brought
+    // up to date in this same write, instead of re-evaluating them (unless they are stale).
+    const dynamic = dependencyOrder(lib).map((seg) => ({ seg, inputs: segmentInputs(lib, seg) }))
     if (!dynamic.length) continue
+    const stale = new Set((await db.execute({ sql: 'SELECT segment_id FROM segment_stale WHERE project_id = ?', args: [projectId] })).rows.map((r) => Number(r.segment_id)))
+    const current = new Set([...lib.segments.keys()].filter((id) => !stale.has(id)))
     users += changed.size
     const byCause = new Map<string, { pk: number; inputs: string }[]>()
     for (const [pk, { cause, inputs }] of changed) byCause.set(cause, [...(byCause.get(cause) ?? []), { pk, inputs }])
@@ -48,7 +52,7 @@ export async function drainRound(db: Db, writer: Writer, now: number): Promise<{
       for (const { seg, inputs } of dynamic) {
         // Only the users whose change touches what this segment reads.
         const pks = who.filter((w) => touches(inputs, w.inputs)).map((w) => w.pk)
-        if (pks.length) stmts.push(...membershipStatements(projectId, seg, lib, now, pks))
+        if (pks.length) stmts.push(...membershipStatements(projectId, seg, lib, now, pks, current))
       }
     }
     guards.push('(SELECT version FROM projects WHERE id = ?) = ?')

@@ -33,11 +33,13 @@ export function bumpVersion(projectId: string): Stmt {
  * (the edit marked the segment stale, and its recompute decides). Existing members are not
  * rewritten, so a member's steady state costs no write.
  */
-export function membershipStatements(projectId: string, seg: SavedSegment, lib: Library, now: number, scope?: readonly number[]): Stmt[] {
+export function membershipStatements(projectId: string, seg: SavedSegment, lib: Library, now: number, scope?: readonly number[], storedMembers?: ReadonlySet<number>): Stmt[] {
   if (seg.kind !== 'dynamic' || !seg.tree) return []
   const b = binder()
   // A few users: probe each one's facts by key rather than build every leaf's whole set.
-  const where = toSql(seg.tree, { now, segments: lib.segments, projectId, probeOnly: scope !== undefined }, b.bind)
+  // Composed segments that are current (brought up to date earlier in this same write, or
+  // not stale) are read from their stored members rather than re-evaluated.
+  const where = toSql(seg.tree, { now, segments: lib.segments, projectId, probeOnly: scope !== undefined, storedMembers }, b.bind)
   const within = scope ? `SELECT value FROM json_each(${b.bind(JSON.stringify(scope))})` : null
   const [p, v] = [b.bind(projectId), b.bind(lib.version)]
   const current = `(SELECT version FROM projects WHERE id = ${p}) = ${v}`
@@ -70,6 +72,24 @@ export function markStale(projectId: string, segmentIds: Iterable<number>, cause
   }))
 }
 
+/** Dynamic segments with conditions, every one after the segments it composes. */
+export function dependencyOrder(lib: Library): SavedSegment[] {
+  const out: SavedSegment[] = []
+  const placed = new Set<number>()
+  const visit = (s: SavedSegment, path: Set<number>) => {
+    if (placed.has(s.id) || path.has(s.id)) return
+    path.add(s.id)
+    for (const ref of segmentRefs(s.tree)) {
+      const r = lib.segments.get(ref)
+      if (r) visit(r, path)
+    }
+    placed.add(s.id)
+    if (s.kind === 'dynamic' && s.tree) out.push(s)
+  }
+  for (const s of lib.segments.values()) visit(s, new Set())
+  return out
+}
+
 /** A segment and every segment that composes it, transitively: what an edit of it changes. */
 export function withComposers(lib: Library, id: number): number[] {
   const out = [id]
@@ -79,24 +99,45 @@ export function withComposers(lib: Library, id: number): number[] {
   return out
 }
 
-/** Recomputes every stale segment (of one project, or all). Returns how many were recomputed. */
+/**
+ * Recomputes every stale segment (of one project, or all), each after the segments it
+ * composes, so that a composer reads their fresh stored members instead of re-evaluating
+ * them over every user. Returns how many were recomputed.
+ */
 export async function recomputeStale(db: Db, writer: Writer, now: number, projectId?: string): Promise<number> {
   const { rows } = await db.execute(projectId
     ? { sql: 'SELECT segment_id, project_id, cause, since FROM segment_stale WHERE project_id = ? ORDER BY segment_id', args: [projectId] }
     : 'SELECT segment_id, project_id, cause, since FROM segment_stale ORDER BY project_id, segment_id')
-  let n = 0
+  const byProject = new Map<string, Map<number, { cause: Cause; since: number }>>()
   for (const r of rows) {
-    const lib = await loadLibrary(db, String(r.project_id))
-    const seg = lib.segments.get(Number(r.segment_id))
-    const done: Stmt = {
+    const p = String(r.project_id)
+    if (!byProject.has(p)) byProject.set(p, new Map())
+    byProject.get(p)!.set(Number(r.segment_id), { cause: String(r.cause) as Cause, since: Number(r.since) })
+  }
+  let n = 0
+  for (const [project, stale] of byProject) {
+    const lib = await loadLibrary(db, project)
+    const done = (id: number): Stmt => ({
       sql: `DELETE FROM segment_stale WHERE segment_id = ? AND since = ? AND (SELECT version FROM projects WHERE id = ?) = ?`,
-      args: [Number(r.segment_id), Number(r.since), String(r.project_id), lib.version],
+      args: [id, stale.get(id)!.since, project, lib.version],
+    })
+    // Deleted or static: nothing to compute.
+    const gone = [...stale.keys()].filter((id) => { const s = lib.segments.get(id); return !s || s.kind !== 'dynamic' || !s.tree })
+    if (gone.length) await writer.write(gone.map(done))
+    for (const seg of dependencyOrder(lib)) {
+      const mark = stale.get(seg.id)
+      if (!mark) continue
+      const current = new Set([...lib.segments.keys()].filter((id) => !stale.has(id)))
+      await writer.write(withCause(mark.cause, now, [
+        ...membershipStatements(project, seg, lib, now, undefined, current),
+        { sql: 'UPDATE segments SET computed_at = ? WHERE id = ?', args: [now, seg.id] },
+        done(seg.id),
+      ]))
+      n++
+      // Current now, unless the project's segments moved meanwhile (then the mark stayed, and so does the inlining).
+      const still = await db.execute({ sql: 'SELECT 1 FROM segment_stale WHERE segment_id = ?', args: [seg.id] })
+      if (!still.rows.length) stale.delete(seg.id)
     }
-    const work = seg?.kind === 'dynamic' && seg.tree
-      ? [...membershipStatements(String(r.project_id), seg, lib, now), { sql: 'UPDATE segments SET computed_at = ? WHERE id = ?', args: [now, seg.id] }]
-      : []
-    await writer.write(withCause(String(r.cause) as Cause, now, [...work, done]))
-    n += work.length ? 1 : 0
   }
   return n
 }

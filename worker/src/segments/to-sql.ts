@@ -7,6 +7,11 @@ export interface SqlContext extends EvalContext {
   projectId: string
   /** Never drive the query from a set (a page walks the last-seen index in order instead). */
   probeOnly?: boolean
+  /**
+   * Dynamic segments whose stored members are current and may be read instead of their
+   * conditions (membership upkeep, which brings them up to date first: segments/membership.ts).
+   */
+  storedMembers?: ReadonlySet<number>
 }
 
 /**
@@ -53,7 +58,11 @@ export function toSql(tree: ConditionTree, ctx: SqlContext, bind: Bind): string 
     return leafSql(n, ctx, bind, probe, (sid) => {
       const s = ctx.segments.get(sid)
       if (!s) return '0'
-      if (s.kind === 'static') return `${id} IN (SELECT sm.user_pk FROM segment_members sm WHERE sm.segment_id = ${bind(sid)})`
+      if (s.kind === 'static' || (s.tree && ctx.storedMembers?.has(sid))) {
+        return ctx.probeOnly
+          ? `EXISTS (SELECT 1 FROM segment_members sm WHERE sm.segment_id = ${bind(sid)} AND sm.user_pk = u.id)`
+          : `${id} IN (SELECT sm.user_pk FROM segment_members sm WHERE sm.segment_id = ${bind(sid)})`
+      }
       // A dynamic segment without conditions has no members: its segment_members rows are a
       // cache, and evaluate reads static memberships only.
       if (!s.tree) return '0'
