@@ -4,7 +4,7 @@ import { migrate } from 'drizzle-orm/libsql/migrator'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { createApp } from '../../worker/src/app.js'
+import { createApp, type WebhookDeps } from '../../worker/src/app.js'
 import type { Snippet } from '../../worker/src/routes/demo.js'
 import { directWriter, groupCommitWriter } from '../../worker/src/ingest/writer.js'
 import { bootstrap } from '../../worker/src/setup/bootstrap.js'
@@ -28,7 +28,7 @@ export async function tempDb(): Promise<{ client: Client; path: string; dispose(
  * The whole app over a real libSQL file, with the clock under the test's control.
  * `writer: 'group'` uses the Node group-commit writer (over client.batch), `'direct'` the Workers one.
  */
-export async function testApp(opts: { writer?: 'group' | 'direct'; limits?: Parameters<typeof memoryCollectorLimits>[1]; snippet?: Snippet } = {}) {
+export async function testApp(opts: { writer?: 'group' | 'direct'; limits?: Parameters<typeof memoryCollectorLimits>[1]; snippet?: Snippet; webhooks?: WebhookDeps } = {}) {
   const db = await tempDb()
   let now = Date.parse('2026-11-01T12:00:00Z')
   const boot = await bootstrap(db.client, { adminPassword: 'correct horse battery', now })
@@ -37,7 +37,7 @@ export async function testApp(opts: { writer?: 'group' | 'direct'; limits?: Para
   const limits = opts.limits ? { collectorLimits: memoryCollectorLimits(() => now, opts.limits), clientIp: (c: Context) => c.req.header('x-test-ip') ?? null } : {}
   // The Node path keeps users' facts as columns in memory (the Node entry does); the Workers one does not.
   const columns = opts.writer === 'direct' ? undefined : userColumns(db.client)
-  const app = createApp({ db: db.client, writer, now: () => now, snippet: opts.snippet, columns, ...limits })
+  const app = createApp({ db: db.client, writer, now: () => now, snippet: opts.snippet, columns, webhooks: opts.webhooks, ...limits })
   const secret = (await db.client.execute({ sql: 'SELECT secret_key FROM projects WHERE id = ?', args: [boot.projectId] })).rows[0].secret_key as string
   return {
     app, db: db.client, boot, secretKey: secret as string, columns,

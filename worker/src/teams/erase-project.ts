@@ -9,7 +9,7 @@ export const PROJECT_TABLES = [
   // After users: its delete triggers touch the typed storage, totals and change journal.
   'users', 'user_attributes', 'user_attribute_items', 'user_counts', 'user_changes', 'aliases', 'devices', 'events', 'interactions', 'responses', 'tags', 'user_tags',
   'attribute_definitions', 'segments', 'segment_members', 'suppressions',
-  'project_members', 'invitations', 'api_tokens', 'audit_log',
+  'project_members', 'invitations', 'api_tokens', 'audit_log', 'webhook_deliveries', 'webhook_endpoints',
 ] as const
 
 /** Tables whose rows belong to a project through one of its imports. */
