@@ -20,6 +20,8 @@ import { userColumns } from './segments/columns.js'
 import { bootstrap, signInLine } from './setup/bootstrap.js'
 import { memoryCollectorLimits } from './rate-limit.js'
 import { smtpMailer } from './node-mailer.js'
+import { nodeResolver } from './node-dns.js'
+import { webhookLoop } from './webhooks/loop.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -41,6 +43,8 @@ export interface NodeOptions {
   /** Send invitation emails through this SMTP server (SMTP_URL), from `smtpFrom` (SMTP_FROM). */
   smtpUrl?: string
   smtpFrom?: string
+  /** JIMER_WEBHOOKS_ALLOW_PRIVATE=1: webhooks may target loopback and private addresses. */
+  webhooksAllowPrivate?: boolean
 }
 
 /** Opens (and migrates) the database, starts the server, resolves once it listens. */
@@ -63,7 +67,10 @@ export async function startNode(opts: NodeOptions) {
   // Filters and previews loop over users' facts kept in this process (segments/columns.ts).
   const columns = userColumns(reads.db)
   const mailer = opts.smtpUrl ? smtpMailer(opts.smtpUrl, opts.smtpFrom ?? 'Jimer <jimer@localhost>') : undefined
-  const app = createApp({ db: reads.db, writer, now: Date.now, snippet, collectorLimits, clientIp, columns, mailer })
+  // Webhooks: every address a name resolves to is checked (node:dns); the loop runs in this process.
+  const target = { allowPrivate: opts.webhooksAllowPrivate ?? false, resolve: nodeResolver }
+  const webhooks = webhookLoop({ db: reads.db, now: Date.now, fetch, target })
+  const app = createApp({ db: reads.db, writer, now: Date.now, snippet, collectorLimits, clientIp, columns, mailer, webhooks: { target, afterWrite: () => webhooks.wake() } })
   app.route('/', demoRoutes(boot.writeKey, snippet))
   serveDashboard(app, resolve(root, 'dist/public'))
 
@@ -77,8 +84,11 @@ export async function startNode(opts: NodeOptions) {
   for (const r of (await reads.db.execute('SELECT id FROM projects')).rows) columns.ready(String(r.id), [])
   const upkeep = setInterval(() => void runScheduled(reads.db, writer, Date.now()).catch((e) => console.error('scheduled work failed', e)), 5 * 60_000)
   upkeep.unref()
+  // Deliveries left pending by a previous run (a crash, a restart) go out now.
+  webhooks.start()
   const close = async () => {
     clearInterval(upkeep)
+    await webhooks.stop()
     await new Promise((ok) => server.close(ok))
     await writer.drain()
     await runner.close()
@@ -99,6 +109,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     trustProxy: process.env.JIMER_TRUST_PROXY === '1',
     smtpUrl: process.env.SMTP_URL || undefined,
     smtpFrom: process.env.SMTP_FROM || undefined,
+    webhooksAllowPrivate: process.env.JIMER_WEBHOOKS_ALLOW_PRIVATE === '1',
   })
   console.log(`Jimer is running at ${url}
 Dashboard: ${url}/   (${signInLine(boot)})
