@@ -2,6 +2,8 @@ import { Webhook } from 'standardwebhooks'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { webhookLoop } from '../../worker/src/webhooks/loop.js'
 import { pumpWebhooks } from '../../worker/src/webhooks/pump.js'
+import { runScheduled } from '../../worker/src/scheduled.js'
+import { directWriter } from '../../worker/src/ingest/writer.js'
 import { DISABLE_AFTER_MS } from '../../worker/src/webhooks/backoff.js'
 import { testApp } from '../helpers/test-app.js'
 import { webhookReceiver, type Received } from '../helpers/webhook-receiver.js'
@@ -207,6 +209,37 @@ describe('webhooks on segment entry and exit', () => {
     advance(7 * 3_600_000)
     await expect.poll(() => receiver.delivered().length).toBe(1)
     expect(JSON.parse(receiver.delivered()[0].body)).toMatchObject({ type: 'segment.left', data: { user: { id: 'bob' } } })
+  })
+
+  it('gives up on a delivery pending for three days (failed, no longer holding back the next), and Replay sends it again', async () => {
+    const made = await s.api('/webhooks', { method: 'POST', body: { url: receiver.url, enabled: false } })
+    expect(made.body.enabled).toBe(false)
+    // Disabled from the start: nothing is queued; enabled, its changes queue while it is off again.
+    await s.api(`/webhooks/${made.body.id}`, { method: 'PATCH', body: { enabled: true } })
+    await s.api(`/webhooks/${made.body.id}`, { method: 'PATCH', body: { enabled: false } })
+    await s.t.db.execute({ sql: `INSERT INTO segment_members (project_id, segment_id, user_pk, entered_at, computed_at) VALUES (?, ?, ?, 0, 0)`, args: [s.t.boot.projectId, list, pks.cat] })
+    await pumpWebhooks({ db: s.t.db, now: s.t.clock.get, fetch, target: { allowPrivate: true } })
+    expect((await s.api(`/webhooks/${made.body.id}`)).body).toMatchObject({ pending: 0 })
+    await s.api(`/webhooks/${made.body.id}`, { method: 'PATCH', body: { enabled: true } })
+    await remove(pks.cat)
+    await expect.poll(() => receiver.delivered().length).toBe(1)
+    receiver.answer(() => 500)
+    await add(pks.cat)
+    await expect.poll(() => receiver.received.length).toBe(2)
+    await s.api(`/webhooks/${made.body.id}`, { method: 'PATCH', body: { enabled: false } })
+    s.t.clock.advance(3 * 86_400_000)
+    expect((await runScheduled(s.t.db, directWriter(s.t.db), s.t.clock.get())).webhooks).toEqual({ failed: 1, pruned: 0 })
+    const [failed] = (await s.api(`/webhooks/${made.body.id}/deliveries?status=failed`)).body.deliveries
+    expect(failed).toMatchObject({ eventType: 'segment.entered', attempts: 1, lastError: 'given up: not delivered within 3 days (last error: HTTP 500: receiver is down)' })
+    receiver.answer(() => 200)
+    await s.api(`/webhooks/${made.body.id}`, { method: 'PATCH', body: { enabled: true } })
+    await s.api(`/webhooks/${made.body.id}/deliveries/${failed.id}/replay`, { method: 'POST' })
+    await expect.poll(() => receiver.delivered().map((r) => JSON.parse(r.body).type)).toEqual(['segment.left', 'segment.entered'])
+    expect(receiver.delivered()[1].id).toBe(failed.webhookId)
+    // The log keeps 30 days.
+    s.t.clock.advance(31 * 86_400_000)
+    expect((await runScheduled(s.t.db, directWriter(s.t.db), s.t.clock.get())).webhooks.pruned).toBeGreaterThanOrEqual(3)
+    expect((await s.api(`/webhooks/${made.body.id}/deliveries`)).body.deliveries).toEqual([])
   })
 
   it('shows the secret when made and on rotation only', async () => {
