@@ -83,4 +83,19 @@ describe('webhooks in the dashboard', () => {
     ])
     await shot(page, 'webhooks-log-replayed')
   })
+
+  it('shows why an endpoint was disabled, and enables it again', async () => {
+    // A day of failures, as deliver.ts records it (the API test drives the clock through it).
+    await server.rows(`UPDATE webhook_endpoints SET enabled = 0, failing_since = 1, disabled_reason = 'every delivery failed for 24 hours (since 2026-12-01T08:00:00Z); last error: HTTP 503'`)
+    await page.goto(settings())
+    const row = page.getByTestId('webhook-row')
+    await row.getByText('every delivery failed for 24 hours').waitFor()
+    expect(await row.textContent()).toContain('Disabled')
+    await row.scrollIntoViewIfNeeded()
+    await shot(page, 'webhooks-card-disabled')
+    await page.getByRole('button', { name: `Enable ${receiver.url}` }).click()
+    await expect.poll(() => row.textContent()).toMatch(/Enabled/)
+    expect(await row.textContent()).not.toContain('every delivery failed')
+    expect((await call('GET', '/webhooks')).body.webhooks[0]).toMatchObject({ enabled: true, disabledReason: null, failingSince: null })
+  })
 })
