@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { webhookLoop } from '../../worker/src/webhooks/loop.js'
 import { pumpWebhooks } from '../../worker/src/webhooks/pump.js'
 import { runScheduled } from '../../worker/src/scheduled.js'
+import { fanOut, fanOutStatements } from '../../worker/src/webhooks/fan-out.js'
 import { directWriter } from '../../worker/src/ingest/writer.js'
 import { DISABLE_AFTER_MS } from '../../worker/src/webhooks/backoff.js'
 import { testApp } from '../helpers/test-app.js'
@@ -240,6 +241,28 @@ describe('webhooks on segment entry and exit', () => {
     s.t.clock.advance(31 * 86_400_000)
     expect((await runScheduled(s.t.db, directWriter(s.t.db), s.t.clock.get())).webhooks.pruned).toBeGreaterThanOrEqual(3)
     expect((await s.api(`/webhooks/${made.body.id}/deliveries`)).body.deliveries).toEqual([])
+  })
+
+  it('fans out in one transaction: a rewound cursor (a crash before its commit) makes no second delivery', async () => {
+    await s.loop.stop()
+    try {
+      const made = await s.api('/webhooks', { method: 'POST', body: { url: receiver.url } })
+      await remove(pks.cat)
+      const cursor = Number((await s.t.db.execute('SELECT ledger_id FROM webhook_cursor')).rows[0].ledger_id)
+      expect(await fanOut(s.t.db, s.t.clock.get())).toEqual({ created: 1, more: false })
+      await s.t.db.execute({ sql: 'UPDATE webhook_cursor SET ledger_id = ?', args: [cursor] })
+      expect(await fanOut(s.t.db, s.t.clock.get())).toEqual({ created: 0, more: false })
+      expect((await s.api(`/webhooks/${made.body.id}/deliveries`)).body.deliveries).toHaveLength(1)
+      // A statement that fails rolls the whole fan-out back: cursor and deliveries together.
+      await add(pks.cat)
+      const before = Number((await s.t.db.execute('SELECT ledger_id FROM webhook_cursor')).rows[0].ledger_id)
+      await expect(s.t.db.batch([...fanOutStatements(s.t.clock.get()), { sql: 'SELECT no_such_column FROM webhook_cursor', args: [] }], 'write')).rejects.toThrow()
+      expect(Number((await s.t.db.execute('SELECT ledger_id FROM webhook_cursor')).rows[0].ledger_id)).toBe(before)
+      expect((await s.api(`/webhooks/${made.body.id}/deliveries`)).body.deliveries).toHaveLength(1)
+    } finally {
+      s.loop.start()
+    }
+    await expect.poll(() => receiver.delivered().map((r) => JSON.parse(r.body).type)).toEqual(['segment.left', 'segment.entered'])
   })
 
   it('shows the secret when made and on rotation only', async () => {

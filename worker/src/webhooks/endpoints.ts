@@ -58,7 +58,8 @@ export async function createEndpoint(db: Db, projectId: string, input: EndpointI
 
 /**
  * Changes what was given. Enabling clears the failing streak and the reason it was
- * disabled: its pending deliveries go out again, in order.
+ * disabled: its pending deliveries go out again, in order; changes made while it was off
+ * are not queued for it.
  */
 export async function updateEndpoint(db: Db, projectId: string, id: string, input: Partial<EndpointInput>, now: number): Promise<boolean> {
   const r = await db.execute({
@@ -67,6 +68,8 @@ export async function updateEndpoint(db: Db, projectId: string, id: string, inpu
             enabled = coalesce(:enabled, enabled),
             disabled_reason = CASE WHEN :enabled = 1 THEN NULL ELSE disabled_reason END,
             failing_since = CASE WHEN :enabled = 1 AND enabled = 0 THEN NULL ELSE failing_since END,
+            -- What happened while it was off is not queued for it, however late the fan-out runs.
+            start_after = CASE WHEN :enabled = 1 AND enabled = 0 THEN max(start_after, coalesce((SELECT max(id) FROM segment_ledger), 0)) ELSE start_after END,
             updated_at = :now
           WHERE project_id = :p AND id = :id`,
     args: {

@@ -6,10 +6,14 @@ import { fanOut } from './fan-out.js'
 const MAX_FAN_OUTS = 20
 const MAX_SENDS = 10
 
-/** Is there news in the ledger or a delivery due? One cheap read, so an idle pump writes nothing. */
+/**
+ * Is there news in the ledger for an enabled endpoint, or a delivery due? One cheap read, so
+ * an idle pump — and every pump of a project without webhooks — writes nothing.
+ */
 async function work(db: Db, now: number): Promise<boolean> {
   const { rows } = await db.execute({
-    sql: `SELECT coalesce((SELECT ledger_id FROM webhook_cursor WHERE id = 1), -1) < (SELECT coalesce(max(id), 0) FROM segment_ledger)
+    sql: `SELECT (EXISTS (SELECT 1 FROM webhook_endpoints WHERE enabled = 1)
+              AND coalesce((SELECT ledger_id FROM webhook_cursor WHERE id = 1), -1) < (SELECT coalesce(max(id), 0) FROM segment_ledger))
             OR EXISTS (SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ?) AS busy`,
     args: [now],
   })

@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest'
+import { RETRY_SCHEDULE_MS, retryDelay } from '../../worker/src/webhooks/backoff.js'
+
+describe('webhook retry backoff', () => {
+  it('waits 5 s, 30 s, 2 min, 10 min, 1 h, 3 h, then 6 h for every later retry', () => {
+    const exact = (failures: number) => retryDelay(failures, () => 0.5)
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 30].map(exact)).toEqual([5_000, 30_000, 120_000, 600_000, 3_600_000, 10_800_000, 21_600_000, 21_600_000, 21_600_000])
+    expect(RETRY_SCHEDULE_MS).toHaveLength(7)
+  })
+
+  it('spreads each wait by ±20 % so that an outage\'s backlog does not come back in one second', () => {
+    expect(retryDelay(1, () => 0)).toBe(4_000)
+    expect(retryDelay(1, () => 0.999999)).toBe(6_000)
+    const spread = new Set(Array.from({ length: 50 }, () => retryDelay(4)))
+    expect(spread.size).toBeGreaterThan(40)
+    for (const d of spread) expect(d).toBeGreaterThanOrEqual(480_000)
+  })
+})
