@@ -16,3 +16,23 @@ describe('webhook retry backoff', () => {
     for (const d of spread) expect(d).toBeGreaterThanOrEqual(480_000)
   })
 })
+
+describe('the coalesced pump', () => {
+  it('runs one at a time, once more for calls made during a run, and settles when none is asked for', async () => {
+    const { coalesced } = await import('../../worker/src/webhooks/pump.js')
+    let runs = 0
+    let release: () => void = () => {}
+    const pump = coalesced(() => new Promise<void>((ok) => { runs++; release = ok }))
+    const first = pump()
+    const second = pump()
+    const third = pump()
+    expect(second).toBe(first)
+    expect(third).toBe(first)
+    expect(runs).toBe(1)
+    release()
+    await expect.poll(() => runs).toBe(2)
+    release()
+    await first
+    expect(runs).toBe(2)
+  })
+})

@@ -36,8 +36,9 @@ function build(env: Env) {
     const client = createClient({ url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN })
     const writer = directWriter(client)
     const target = { allowPrivate: env.JIMER_WEBHOOKS_ALLOW_PRIVATE === '1' }
-    // One pump at a time per isolate; a change during one asks for one more.
-    const pump = coalesced(() => pumpWebhooks({ db: client, now: Date.now, fetch: (input, init) => fetch(input, init), target }))
+    // One pump at a time per isolate, at most one a second under a burst of changes (each is a
+    // round trip to the database); the last change of a burst always gets one.
+    const pump = coalesced(() => pumpWebhooks({ db: client, now: Date.now, fetch: (input, init) => fetch(input, init), target }), 1000)
     built = {
       client, writer, pump,
       app: createApp({

@@ -44,8 +44,10 @@ export async function pumpWebhooks(deps: DeliveryDeps): Promise<{ created: numbe
 /**
  * Runs `pump` one at a time: a call while one runs asks for one more run after it (the
  * write that called may have come after the running pump read the ledger), never a pile.
+ * With `gapMs`, runs asked for during a burst start at most once per gap (the one after the
+ * burst's last call still runs). The promise settles when no run is asked for any more.
  */
-export function coalesced(pump: () => Promise<unknown>): () => Promise<void> {
+export function coalesced(pump: () => Promise<unknown>, gapMs = 0): () => Promise<void> {
   let running: Promise<void> | null = null
   let again = false
   const run = (): Promise<void> => {
@@ -56,7 +58,10 @@ export function coalesced(pump: () => Promise<unknown>): () => Promise<void> {
     running = (async () => {
       do {
         again = false
+        const started = Date.now()
         await pump().catch((e) => console.error('webhook delivery failed', e))
+        const rest = gapMs - (Date.now() - started)
+        if (again && rest > 0) await new Promise((ok) => setTimeout(ok, rest))
       } while (again)
     })().finally(() => (running = null))
     return running
