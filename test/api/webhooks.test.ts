@@ -7,6 +7,8 @@ import { fanOut, fanOutStatements } from '../../worker/src/webhooks/fan-out.js'
 import { directWriter } from '../../worker/src/ingest/writer.js'
 import { DISABLE_AFTER_MS } from '../../worker/src/webhooks/backoff.js'
 import { testApp } from '../helpers/test-app.js'
+import { nodeResolver } from '../../worker/src/node-dns.js'
+import { checkTarget } from '../../worker/src/webhooks/target.js'
 import { webhookReceiver, type Received } from '../helpers/webhook-receiver.js'
 
 type T = Awaited<ReturnType<typeof testApp>>
@@ -302,7 +304,8 @@ describe('webhooks on segment entry and exit', () => {
 
 describe('webhook targets without JIMER_WEBHOOKS_ALLOW_PRIVATE', () => {
   let t: T
-  const names: Record<string, string[]> = { 'loopback.example.com': ['127.0.0.1'], 'mixed.example.com': ['93.184.216.34', '10.0.0.7'], 'public.example.com': ['93.184.216.34'] }
+  const names: Record<string, string[]> = {
+    'rebind.example.com': ['93.184.216.35'], 'loopback.example.com': ['127.0.0.1'], 'mixed.example.com': ['93.184.216.34', '10.0.0.7'], 'public.example.com': ['93.184.216.34'] }
   beforeAll(async () => {
     t = await testApp({ webhooks: { target: { allowPrivate: false, resolve: async (h) => names[h] ?? [] } } })
   })
@@ -320,5 +323,32 @@ describe('webhook targets without JIMER_WEBHOOKS_ALLOW_PRIVATE', () => {
     }
     expect(await post('https://nowhere.example.com/')).toMatchObject({ status: 400, body: { error: { code: 'unresolvable_host', field: 'url' } } })
     expect(await post('https://public.example.com/hook')).toMatchObject({ status: 201 })
+  })
+
+  it('checks the target again before each delivery: a name that now resolves to a private address is not sent to', async () => {
+    const api = (path: string, body?: unknown) => t.app.request(`/api/projects/${t.boot.projectId}${path}`, { method: body === undefined ? 'GET' : 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t.secretKey}` }, body: body === undefined ? undefined : JSON.stringify(body) }).then((r) => r.json() as Promise<any>)
+    await t.app.request('/v1/identify', { method: 'POST', body: JSON.stringify({ writeKey: t.boot.writeKey, userId: 'rebound' }) })
+    const list = await api('/segments', { name: 'Rebinding', kind: 'static' })
+    const hook = await api('/webhooks', { url: 'https://rebind.example.com/hook', segmentIds: [list.id] })
+    expect(hook.id).toMatch(/^wh_/)
+    await api(`/segments/${list.id}/members`, { userIds: ['rebound'] })
+    names['rebind.example.com'] = ['10.0.0.9']
+    const sent: string[] = []
+    const fetchSpy = (async (url: URL) => { sent.push(String(url)); return new Response('ok') }) as unknown as typeof fetch
+    // The endpoint of the test above (every segment, still public) is sent to; this one is not.
+    expect(await pumpWebhooks({ db: t.db, now: t.clock.get, fetch: fetchSpy, target: { allowPrivate: false, resolve: async (h) => names[h] ?? [] } })).toEqual({ created: 2, attempted: 2 })
+    expect(sent).toEqual(['https://public.example.com/hook'])
+    const [d] = (await api(`/webhooks/${hook.id}/deliveries`)).deliveries
+    expect(d).toMatchObject({ status: 'pending', attempts: 1, lastStatus: null, lastError: expect.stringMatching(/^not sent: rebind\.example\.com resolves to 10\.0\.0\.9 \(private\)/) })
+  })
+
+  it('asks node:dns on Node, and refuses a name that resolves to loopback', async () => {
+    const addresses = await nodeResolver('localhost')
+    expect(addresses.length).toBeGreaterThan(0)
+    // An alias of localhost (as a DNS record pointing at 127.0.0.1 would be), resolved by the system resolver.
+    const resolve = (h: string) => nodeResolver(h === 'intranet.example.com' ? 'localhost' : h)
+    expect(await checkTarget('https://intranet.example.com/hook', { allowPrivate: false, resolve })).toMatchObject({ code: 'private_target', message: expect.stringContaining('resolves to') })
+    expect(await checkTarget('https://no-such-host.invalid/hook', { allowPrivate: false, resolve: nodeResolver })).toMatchObject({ code: 'unresolvable_host' })
+    expect(await checkTarget('https://intranet.example.com/hook', { allowPrivate: true, resolve })).toHaveProperty('url')
   })
 })
