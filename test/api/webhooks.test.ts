@@ -326,7 +326,10 @@ describe('webhook targets without JIMER_WEBHOOKS_ALLOW_PRIVATE', () => {
   })
 
   it('checks the target again before each delivery: a name that now resolves to a private address is not sent to', async () => {
-    const api = (path: string, body?: unknown) => t.app.request(`/api/projects/${t.boot.projectId}${path}`, { method: body === undefined ? 'GET' : 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t.secretKey}` }, body: body === undefined ? undefined : JSON.stringify(body) }).then((r) => r.json() as Promise<any>)
+    const api = async (path: string, body?: unknown): Promise<any> => {
+      const res = await t.app.request(`/api/projects/${t.boot.projectId}${path}`, { method: body === undefined ? 'GET' : 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t.secretKey}` }, body: body === undefined ? undefined : JSON.stringify(body) })
+      return res.json()
+    }
     await t.app.request('/v1/identify', { method: 'POST', body: JSON.stringify({ writeKey: t.boot.writeKey, userId: 'rebound' }) })
     const list = await api('/segments', { name: 'Rebinding', kind: 'static' })
     const hook = await api('/webhooks', { url: 'https://rebind.example.com/hook', segmentIds: [list.id] })
