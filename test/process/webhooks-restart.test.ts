@@ -12,7 +12,8 @@ describe('webhook deliveries across a SIGKILL', () => {
   const dbPath = join(dir, 'jimer.db')
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-  it('keeps an undelivered delivery through SIGKILL and delivers it, with the same webhook-id, after the restart', async () => {
+  // Two server starts and a real 5 s backoff: more than the default 30 s on a loaded machine.
+  it('keeps an undelivered delivery through SIGKILL and delivers it, with the same webhook-id, after the restart', { timeout: 120_000 }, async () => {
     const receiver = await webhookReceiver()
     let up = false
     receiver.answer(() => (up ? 200 : 500))
@@ -32,6 +33,8 @@ describe('webhook deliveries across a SIGKILL', () => {
       expect(await api(`/segments/${list.id}/members`, { userIds: ['kim'] })).toMatchObject({ added: 1 })
       // The first attempt fails (500), and the server dies before its retry.
       await expect.poll(() => receiver.received.length, { timeout: 10_000 }).toBe(1)
+      // Killed once the failure is on record (killed mid-attempt, the claim's 30 s lease would hold the retry back).
+      await expect.poll(async () => Number((await db.execute('SELECT attempts FROM webhook_deliveries')).rows[0]?.attempts), { timeout: 10_000 }).toBe(1)
       await killed(first.child)
       const pending = (await db.execute('SELECT status, attempts, webhook_id FROM webhook_deliveries')).rows
       expect(pending).toEqual([expect.objectContaining({ status: 'pending', webhook_id: receiver.received[0].id })])
