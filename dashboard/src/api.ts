@@ -138,6 +138,7 @@ export function projectApi(projectId: string) {
     createWebhook: (body: WebhookInput) => call<Webhook & { secret: string }>('POST', `${p}/webhooks`, body),
     updateWebhook: (id: string, body: WebhookInput) => call<Webhook>('PATCH', `${p}/webhooks/${enc(id)}`, body),
     deleteWebhook: (id: string) => call<void>('DELETE', `${p}/webhooks/${enc(id)}`),
+    rotateWebhookSecret: (id: string) => call<{ secret: string }>('POST', `${p}/webhooks/${enc(id)}/rotate`, {}),
     webhookDeliveries: (id: string, before?: number) => call<{ deliveries: WebhookDelivery[]; next: number | null }>('GET', `${p}/webhooks/${enc(id)}/deliveries${qs({ before })}`),
     replayDelivery: (id: string, deliveryId: number) => call<WebhookDelivery>('POST', `${p}/webhooks/${enc(id)}/deliveries/${deliveryId}/replay`, {}),
     audit: (q: AuditQuery) => call<{ entries: AuditEntry[]; next: number | null }>('GET', `${p}/audit${qs({ ...q })}`),

@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core'
+import { Webhook } from 'standardwebhooks'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { expectCleanPage, openBrowser, shot, signIn, startDashboardServer, type DashboardBrowser, type DashboardServer } from './dashboard-harness.js'
 import { webhookReceiver } from '../helpers/webhook-receiver.js'
@@ -12,6 +13,8 @@ describe('webhooks in the dashboard', () => {
   let page: Page
   let receiver: Awaited<ReturnType<typeof webhookReceiver>>
   let segmentId: number
+  /** The endpoint's current signing secret, as the page showed it. */
+  let signing = ''
   const settings = () => `${server.url}/p/${server.projectId}/settings`
   const call = (method: string, path: string, body?: unknown) =>
     page.evaluate(async ([m, p, b]) => {
@@ -65,6 +68,14 @@ describe('webhooks in the dashboard', () => {
     expect(await page.getByLabel('Signing secret').count()).toBe(0)
     expect(await page.content()).not.toContain(secret)
     expect(JSON.stringify((await call('GET', '/webhooks')).body)).not.toContain('whsec_')
+
+    // Rotating shows the new one, once.
+    await page.getByRole('button', { name: `Rotate the secret of ${receiver.url}` }).click()
+    await page.getByRole('dialog').getByRole('button', { name: 'Rotate secret' }).click()
+    const rotated = await page.getByLabel('Signing secret').inputValue()
+    expect(rotated).toMatch(/^whsec_/)
+    expect(rotated).not.toBe(secret)
+    signing = rotated
   })
 
   it('lists a delivery with its status, attempts and response time, and replays it', async () => {
@@ -78,7 +89,10 @@ describe('webhooks in the dashboard', () => {
     await log.getByRole('button', { name: /^Replay delivery/ }).click()
     await expect.poll(() => receiver.delivered().length).toBe(2)
     expect(receiver.delivered()[1].id).toBe(receiver.delivered()[0].id)
-    await expect.poll(() => log.getByTestId('delivery-row').allTextContents()).toEqual([
+    const r = receiver.delivered()[1]
+    expect(new Webhook(signing).verify(r.body, { 'webhook-id': r.id, 'webhook-timestamp': r.timestamp, 'webhook-signature': r.signature })).toMatchObject({ type: 'segment.entered' })
+    // The log refreshes itself while a delivery is pending (every second).
+    await expect.poll(() => log.getByTestId('delivery-row').allTextContents(), { timeout: 5_000 }).toEqual([
       expect.stringMatching(/Entered.*replay.*Delivered/), expect.stringMatching(/Entered.*Delivered/),
     ])
     await shot(page, 'webhooks-log-replayed')

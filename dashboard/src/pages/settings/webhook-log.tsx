@@ -22,7 +22,7 @@ export function WebhookLog({ webhook, onClose }: { webhook: Webhook; onClose: ()
   const waiting = rows.some((d) => d.status === 'pending')
   useEffect(() => {
     if (!waiting) return
-    const timer = setTimeout(log.reload, 1500)
+    const timer = setTimeout(log.reload, 1000)
     return () => clearTimeout(timer)
   }, [waiting, log.data])
   const replay = async (d: WebhookDelivery) => {

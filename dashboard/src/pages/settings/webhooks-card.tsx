@@ -17,6 +17,7 @@ export function WebhooksCard() {
   const segments = useResource(() => api.segments(), [api])
   const [editing, setEditing] = useState<Webhook | 'new' | null>(null)
   const [deleting, setDeleting] = useState<Webhook | null>(null)
+  const [rotating, setRotating] = useState<Webhook | null>(null)
   const [logOf, setLogOf] = useState<Webhook | null>(null)
   const [secret, setSecret] = useState<{ url: string; secret: string } | null>(null)
   const [error, setError] = useState<string | null>(null)
@@ -68,6 +69,7 @@ export function WebhooksCard() {
                   {isAdmin.value && <>
                     <button type="button" class="btn btn-ghost btn-sm" aria-label={`${w.enabled ? 'Disable' : 'Enable'} ${w.url}`} onClick={() => void toggle(w)}>{w.enabled ? 'Disable' : 'Enable'}</button>
                     <button type="button" class="btn btn-ghost btn-sm" aria-label={`Edit ${w.url}`} onClick={() => setEditing(w)}>Edit</button>
+                    <button type="button" class="btn btn-ghost btn-sm" aria-label={`Rotate the secret of ${w.url}`} onClick={() => setRotating(w)}>Rotate secret</button>
                     <button type="button" class="btn btn-ghost btn-sm" aria-label={`Delete ${w.url}`} onClick={() => setDeleting(w)}>Delete</button>
                   </>}
                 </td>
@@ -95,7 +97,13 @@ export function WebhooksCard() {
           <p>Nothing more is sent to it, and its delivery log goes too{deleting.pending > 0 ? `, with ${deleting.pending} deliveries not yet made` : ''}.</p>
         </ConfirmDialog>
       )}
-      {logOf && <WebhookLog webhook={logOf} onClose={() => setLogOf(null)} />}
+      {rotating && (
+        <ConfirmDialog title={`New signing secret for ${rotating.url}?`} confirmLabel="Rotate secret" onClose={() => setRotating(null)}
+          onConfirm={async () => { const r = await api.rotateWebhookSecret(rotating.id); setSecret({ url: rotating.url, secret: r.secret }) }}>
+          <p>Deliveries are signed with the new secret from now on, retries too: a receiver that still checks the old one refuses them until you give it the new one.</p>
+        </ConfirmDialog>
+      )}
+      {logOf && <WebhookLog webhook={logOf} onClose={() => { setLogOf(null); hooks.reload() }} />}
     </section>
   )
 }
