@@ -107,3 +107,16 @@ export interface AuditEntry {
 }
 export interface AuditQuery { actor?: string; objectType?: string; from?: string; to?: string; before?: number }
 export interface InvitationInfo { projectName: string; email: string; role: Role; expiresAt: number; accountExists: boolean; signedInAs: string | null }
+
+/** A webhook endpoint (issue 12); the secret is only in the answer that made (or rotated) it. */
+export interface Webhook {
+  id: string; url: string; description: string; segmentIds: number[] | null; enabled: boolean
+  disabledReason: string | null; failingSince: number | null; createdAt: number; updatedAt: number; pending: number; lastDeliveredAt: number | null
+}
+export interface WebhookInput { url?: string; description?: string; segmentIds?: number[] | null; enabled?: boolean }
+export interface WebhookDelivery {
+  id: number; webhookId: string; eventType: 'segment.entered' | 'segment.left'; segmentId: number; userPk: number
+  status: 'pending' | 'delivered' | 'failed'; attempts: number; nextAttemptAt: number | null; lastStatus: number | null; lastError: string | null
+  responseMs: number | null; deliveredAt: number | null; createdAt: number; replayOf: number | null
+  payload: { data?: { segment?: { name?: string | null }; user?: { id?: string | null; email?: string | null } } }
+}

@@ -3,7 +3,7 @@
 import { signal } from '@preact/signals'
 import type {
   ApiToken, AttributeDefinition, AuditEntry, AuditQuery, Catalog, Invitation, InvitationInfo, Member, NewInvitation, ProjectRef, Role, TokenScope, ChunkResult, DailyCounts, EventPage, EventQuery, Explanation, ImportInput, ImportView, Me, MemberRow, Membership, Preview,
-  Profile, Segment, SegmentInput, Settings, Tag, UserPage, UserQuery, Verification, UserLedgerRow, SegmentLedgerRow, LedgerDaily,
+  Profile, Segment, SegmentInput, Settings, Tag, UserPage, UserQuery, Verification, UserLedgerRow, SegmentLedgerRow, LedgerDaily, Webhook, WebhookDelivery, WebhookInput,
 } from './api-types'
 import type { ConditionTree } from './condition-model'
 
@@ -137,6 +137,13 @@ export function projectApi(projectId: string) {
     tokens: () => call<{ tokens: ApiToken[] }>('GET', `${p}/tokens`),
     createToken: (name: string, scope: TokenScope) => call<ApiToken & { token: string }>('POST', `${p}/tokens`, { name, scope }),
     revokeToken: (id: string) => call<void>('DELETE', `${p}/tokens/${enc(id)}`),
+    webhooks: () => call<{ webhooks: Webhook[] }>('GET', `${p}/webhooks`),
+    createWebhook: (body: WebhookInput) => call<Webhook & { secret: string }>('POST', `${p}/webhooks`, body),
+    updateWebhook: (id: string, body: WebhookInput) => call<Webhook>('PATCH', `${p}/webhooks/${enc(id)}`, body),
+    deleteWebhook: (id: string) => call<void>('DELETE', `${p}/webhooks/${enc(id)}`),
+    rotateWebhookSecret: (id: string) => call<{ secret: string }>('POST', `${p}/webhooks/${enc(id)}/rotate`, {}),
+    webhookDeliveries: (id: string, before?: number) => call<{ deliveries: WebhookDelivery[]; next: number | null }>('GET', `${p}/webhooks/${enc(id)}/deliveries${qs({ before })}`),
+    replayDelivery: (id: string, deliveryId: number) => call<WebhookDelivery>('POST', `${p}/webhooks/${enc(id)}/deliveries/${deliveryId}/replay`, {}),
     audit: (q: AuditQuery) => call<{ entries: AuditEntry[]; next: number | null }>('GET', `${p}/audit${qs({ ...q })}`),
   }
 }

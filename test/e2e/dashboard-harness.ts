@@ -14,10 +14,10 @@ import { startNode } from '../../worker/src/node.js'
 export const ADMIN = { email: 'admin@localhost', password: 'dashboard e2e password' }
 const SHOTS = resolve(import.meta.dirname, '../../.tmp/screenshots')
 
-export async function startDashboardServer() {
+export async function startDashboardServer(opts: { webhooksAllowPrivate?: boolean } = {}) {
   await buildDashboard()
   const dir = mkdtempSync(join(tmpdir(), 'jimer-dash-'))
-  const node = await startNode({ dbPath: join(dir, 'jimer.db'), port: 0, adminPassword: ADMIN.password })
+  const node = await startNode({ dbPath: join(dir, 'jimer.db'), port: 0, adminPassword: ADMIN.password, webhooksAllowPrivate: opts.webhooksAllowPrivate })
   const rows = async (sql: string, args: unknown[] = []) => (await node.client.execute({ sql, args: args as never })).rows
 
   return {

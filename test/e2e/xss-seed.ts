@@ -64,6 +64,10 @@ export const FIELDS: Record<string, string> = {
   csvHeader: v('img', 'csv-header'),
   csvCell: v('title', 'csv-cell'),
   csvBadNumber: v('script', 'csv-bad'),
+  // Webhooks: a description, a URL path (stored as typed; port 9 on loopback refuses at once, so nothing leaves the machine), a followed segment.
+  webhookDescription: v('img', 'webhook-desc'),
+  webhookUrl: `http://127.0.0.1:9/${PAYLOADS.svg}·webhook-url`,
+  webhookSegment: v('template', 'webhook-seg'),
 }
 
 const F = FIELDS

@@ -23,7 +23,8 @@ describe('the XSS sweep: hostile data on every dashboard screen, in Chromium', (
   const segmentRow = (name: string) => page.locator('.segments-table tbody tr').filter({ has: page.locator('.seg-link').getByText(name, { exact: true }) })
 
   beforeAll(async () => {
-    server = await startDashboardServer()
+    // The hostile webhook's target is on loopback (see xss-seed.ts).
+    server = await startDashboardServer({ webhooksAllowPrivate: true })
     await seedCollector(server)
     browser = await openBrowser()
     sweep = await watch(browser)
@@ -278,6 +279,30 @@ describe('the XSS sweep: hostile data on every dashboard screen, in Chromium', (
     await expect.poll(() => page.getByTestId('invite-project').textContent()).toBe(F.projectName)
     await visit(page, sweep, 'accept invitation')
     await shot(page, 'xss-accept-invitation')
+  })
+
+  it('shows a hostile webhook and its delivery log (user id, segment name, last error) as text', async () => {
+    const api = adminApi(page, server.projectId)
+    const list = await api<{ id: number }>('POST', '/segments', { name: F.webhookSegment, kind: 'static' })
+    const hook = await api<{ id: string }>('POST', '/webhooks', { url: F.webhookUrl, description: F.webhookDescription, segmentIds: [list.id] })
+    await api('POST', `/segments/${list.id}/members`, { ids: [seeded.pk] })
+    // Tried once by the server's loop: the connection is refused, so the log has an error to show.
+    await expect.poll(async () => (await api<{ deliveries: { attempts: number }[] }>('GET', `/webhooks/${hook.id}/deliveries`)).deliveries[0]?.attempts ?? 0).toBeGreaterThan(0)
+    await go('settings')
+    await page.getByTestId('webhook-row').filter({ hasText: F.webhookDescription }).waitFor()
+    await visit(page, sweep, 'settings: webhooks')
+    await page.getByRole('button', { name: `Deliveries to ${F.webhookUrl}` }).click()
+    await page.getByTestId('delivery-row').filter({ hasText: F.userId }).waitFor()
+    await visit(page, sweep, 'webhook delivery log')
+    await page.keyboard.press('Escape')
+    await page.getByRole('button', { name: `Edit ${F.webhookUrl}` }).click()
+    await page.getByRole('dialog', { name: 'Edit webhook' }).getByText(F.webhookSegment).waitFor()
+    await visit(page, sweep, 'edit webhook')
+    await page.keyboard.press('Escape')
+    await page.getByRole('button', { name: `Delete ${F.webhookUrl}` }).click()
+    await page.getByRole('dialog').getByText(F.webhookUrl).first().waitFor()
+    await visit(page, sweep, 'delete webhook dialog')
+    await page.keyboard.press('Escape')
   })
 
   it('says "not found" for hostile paths without echoing them as markup', async () => {

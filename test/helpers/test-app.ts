@@ -4,7 +4,7 @@ import { migrate } from 'drizzle-orm/libsql/migrator'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { createApp } from '../../worker/src/app.js'
+import { createApp, type WebhookDeps } from '../../worker/src/app.js'
 import type { Snippet } from '../../worker/src/routes/demo.js'
 import { directWriter, groupCommitWriter } from '../../worker/src/ingest/writer.js'
 import { bootstrap } from '../../worker/src/setup/bootstrap.js'
@@ -28,7 +28,7 @@ export async function tempDb(): Promise<{ client: Client; path: string; dispose(
  * The whole app over a real libSQL file, with the clock under the test's control.
  * `writer: 'group'` uses the Node group-commit writer (over client.batch), `'direct'` the Workers one.
  */
-export async function testApp(opts: { writer?: 'group' | 'direct'; limits?: Parameters<typeof memoryCollectorLimits>[1]; snippet?: Snippet } = {}) {
+export async function testApp(opts: { writer?: 'group' | 'direct'; limits?: Parameters<typeof memoryCollectorLimits>[1]; snippet?: Snippet; webhooks?: WebhookDeps } = {}) {
   const db = await tempDb()
   let now = Date.parse('2026-11-01T12:00:00Z')
   const boot = await bootstrap(db.client, { adminPassword: 'correct horse battery', now })
@@ -43,7 +43,7 @@ export async function testApp(opts: { writer?: 'group' | 'direct'; limits?: Para
     background.add(work)
     void work.finally(() => background.delete(work))
   }
-  const app = createApp({ db: db.client, writer, now: () => now, snippet: opts.snippet, columns, keepAlive, ...limits })
+  const app = createApp({ db: db.client, writer, now: () => now, snippet: opts.snippet, columns, keepAlive, webhooks: opts.webhooks, ...limits })
   const secret = (await db.client.execute({ sql: 'SELECT secret_key FROM projects WHERE id = ?', args: [boot.projectId] })).rows[0].secret_key as string
   return {
     app, db: db.client, writer, boot, secretKey: secret as string, columns,

@@ -82,6 +82,14 @@ export const PROJECT_ROUTES: Record<string, RouteCase> = {
   'POST /tokens': { role: 'admin', body: () => ({ name: 'made in a test', scope: 'read' }) },
   'DELETE /tokens/:tokenId': { role: 'admin' },
   'GET /audit': { role: 'admin' },
+  'GET /webhooks': {},
+  'POST /webhooks': { role: 'admin', body: () => ({ url: 'https://hooks.example.com/made-in-a-test' }) },
+  'GET /webhooks/:webhookId': {},
+  'PATCH /webhooks/:webhookId': { role: 'admin', body: () => ({ description: 'changed in a test' }) },
+  'DELETE /webhooks/:webhookId': { role: 'admin' },
+  'POST /webhooks/:webhookId/rotate': { role: 'admin' },
+  'GET /webhooks/:webhookId/deliveries': {},
+  'POST /webhooks/:webhookId/deliveries/:deliveryId/replay': { role: 'admin' },
   // The project itself: PATCH/DELETE /api/projects/:projectId.
   'PATCH /': { role: 'admin', body: () => ({ name: 'Renamed in a test' }) },
   // A wrong name on purpose: the guard is what these tests try, and the project must stay for the next ones.
@@ -133,7 +141,7 @@ export const roleOf = (r: AdminRoute): Role => PROJECT_ROUTES[r.key]?.role ?? (r
 export const changes = (r: AdminRoute) => r.method !== 'GET' && r.method !== 'HEAD'
 
 /** Path parameters that name an object of the project (and so can name another project's). */
-export const OWNED_PARAMS = ['userPk', 'segmentId', 'tagId', 'importId', 'key', 'accountId', 'invitationId', 'tokenId'] as const satisfies readonly (keyof Ids)[]
+export const OWNED_PARAMS = ['userPk', 'segmentId', 'tagId', 'importId', 'key', 'accountId', 'invitationId', 'tokenId', 'webhookId', 'deliveryId'] as const satisfies readonly (keyof Ids)[]
 
 export const paramsOf = (path: string) => [...path.matchAll(/:(\w+)/g)].map((m) => m[1])
 

@@ -1,6 +1,7 @@
 import { expect } from 'vitest'
 import { hashPassword } from '../../worker/src/auth/crypto.js'
 import { testApp } from '../helpers/test-app.js'
+import { fanOut } from '../../worker/src/webhooks/fan-out.js'
 
 /** The dashboard's own origin in these tests (app.request resolves paths against it). */
 export const ORIGIN = 'http://localhost'
@@ -11,6 +12,8 @@ export interface Ids {
   projectId: string; userPk: number; segmentId: number; tagId: number; importId: number; key: string
   /** A member who is not the project's only admin; a pending invitation; an API token (read scope). */
   accountId: string; invitationId: string; tokenId: string
+  /** A webhook endpoint and one delivery in its log. */
+  webhookId: string; deliveryId: number
 }
 
 export interface Project {
@@ -109,7 +112,12 @@ export async function seedProject(t: TestApp, projectId: string, writeKey: strin
   const key = `${mark.toLowerCase()}_only_key`
   await api('POST', '/attributes', { key, type: 'string', constraints: { note: mark } })
   const staticSegment = await api('POST', '/segments', { name: `${mark} static`, kind: 'static', description: mark })
+  const webhook = await api('POST', '/webhooks', { url: `https://hooks.${mark.toLowerCase()}.example/jimer`, description: `${mark} hook` })
   await api('POST', `/segments/${staticSegment.id}/members`, { ids: pks })
+  // The ledger's entries become deliveries (no loop runs here: nothing is sent).
+  await fanOut(t.db, t.clock.get())
+  const deliveryId = Number((await t.db.execute({ sql: 'SELECT min(id) AS id FROM webhook_deliveries WHERE endpoint_id = ?', args: [webhook.id] })).rows[0].id)
+  expect(deliveryId).toBeGreaterThan(0)
   await api('POST', '/segments', { name: `${mark} dynamic`, conditions: { version: 1, root: { type: 'group', logic: 'and', conditions: [{ type: 'attribute', key: 'note', operator: 'is', value: mark }] } } })
   const draft = await api('POST', '/imports', { name: `${mark} draft import`, match: 'userId', columns: [{ header: 'id', target: 'userId' }] })
   await api('POST', `/imports?name=${mark}%20file&segmentName=${mark}%20imported`, `id,email\n${mark}-imported,not an email\n${mark}-imported-2,${mark}-2@${mark}.example\n`, 'text/csv')
@@ -117,7 +125,7 @@ export async function seedProject(t: TestApp, projectId: string, writeKey: strin
   const token = await api('POST', '/tokens', { name: `${mark} token`, scope: 'read' })
   return {
     // accountId is filled in by twoProjects, once the project has a second member.
-    ids: { projectId, userPk: pks[0], segmentId: staticSegment.id, tagId: tag.id, importId: draft.id, key, accountId: '', invitationId: invitation.id, tokenId: token.id },
+    ids: { projectId, userPk: pks[0], segmentId: staticSegment.id, tagId: tag.id, importId: draft.id, key, accountId: '', invitationId: invitation.id, tokenId: token.id, webhookId: webhook.id, deliveryId },
     writeKey, secretKey, userIds, emails,
   }
 }

@@ -25,6 +25,8 @@ import { userExport } from './routes/user-export.js'
 import { userList } from './routes/user-list.js'
 import { userProfile } from './routes/user-profile.js'
 import { userRoutes } from './routes/users.js'
+import { webhookRoutes } from './routes/webhooks.js'
+import type { TargetPolicy } from './webhooks/target.js'
 
 /** Everything the app needs from its runtime; the two entry files build it. */
 export interface AppDeps {
@@ -46,6 +48,16 @@ export interface AppDeps {
   membershipHeld?: boolean
   /** Sends invitation emails when the runtime has a mail server (SMTP_URL on Node). */
   mailer?: Mailer
+  /** Webhook delivery as this runtime does it; without it targets are checked as on Workers and nothing is woken. */
+  webhooks?: WebhookDeps
+}
+
+/** What the webhook routes need from the runtime (the entry files build it). */
+export interface WebhookDeps {
+  /** Which targets are allowed, and (Node) a resolver to check every address of a name. */
+  target: TargetPolicy
+  /** After a request that may have written the ledger (any change): run fan-out and delivery soon. */
+  afterWrite?: (c: Context<AppEnv>) => void
 }
 
 /** One plain-text email; the entry file that has SMTP builds it. */
@@ -68,6 +80,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('*', async (c, next) => {
     c.set('deps', deps)
     await next()
+    // Any change may have moved someone into or out of a segment: the webhooks learn of it now, not at the next tick.
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.res.status < 400) deps.webhooks?.afterWrite?.(c)
   })
 
   app.use('/v1/*', publicCors)
@@ -88,6 +102,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/projects/:projectId', invitationRoutes)
   app.route('/api/projects/:projectId', tokenRoutes)
   app.route('/api/projects/:projectId', auditRoutes)
+  app.route('/api/projects/:projectId', webhookRoutes)
   app.route('/api', projectRoutes)
   app.route('/api/invitations', invitationAccept)
   app.get('/healthz', (c) => c.json({ ok: true }))

@@ -21,6 +21,8 @@ import { userColumns } from './segments/columns.js'
 import { bootstrap, signInLine } from './setup/bootstrap.js'
 import { memoryCollectorLimits } from './rate-limit.js'
 import { smtpMailer } from './node-mailer.js'
+import { nodeResolver } from './node-dns.js'
+import { webhookLoop } from './webhooks/loop.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -42,6 +44,8 @@ export interface NodeOptions {
   /** Send invitation emails through this SMTP server (SMTP_URL), from `smtpFrom` (SMTP_FROM). */
   smtpUrl?: string
   smtpFrom?: string
+  /** JIMER_WEBHOOKS_ALLOW_PRIVATE=1: webhooks may target loopback and private addresses. */
+  webhooksAllowPrivate?: boolean
 }
 
 /** Opens (and migrates) the database, starts the server, resolves once it listens. */
@@ -65,7 +69,10 @@ export async function startNode(opts: NodeOptions) {
   const columns = userColumns(reads.db)
   const mailer = opts.smtpUrl ? smtpMailer(opts.smtpUrl, opts.smtpFrom ?? 'Jimer <jimer@localhost>') : undefined
   const membershipHeld = process.env.JIMER_TEST_HOLD_MEMBERSHIP === '1'
-  const app = createApp({ db: reads.db, writer, now: Date.now, snippet, collectorLimits, clientIp, columns, mailer, membershipHeld })
+  // Webhooks: every address a name resolves to is checked (node:dns); the loop runs in this process.
+  const target = { allowPrivate: opts.webhooksAllowPrivate ?? false, resolve: nodeResolver }
+  const webhooks = webhookLoop({ db: reads.db, now: Date.now, fetch, target })
+  const app = createApp({ db: reads.db, writer, now: Date.now, snippet, collectorLimits, clientIp, columns, mailer, membershipHeld, webhooks: { target, afterWrite: () => webhooks.wake() } })
   app.route('/', demoRoutes(boot.writeKey, snippet))
   serveDashboard(app, resolve(root, 'dist/public'))
 
@@ -81,13 +88,16 @@ export async function startNode(opts: NodeOptions) {
   upkeep.unref()
   // Membership follows the journal: kicked after each collector write, and every second
   // here, which also finishes, after a restart, whatever a crash left in the journal.
-  const keepMembership = () => void catchUp(reads.db, writer, Date.now).catch((e) => console.error('membership upkeep failed', e))
+  const keepMembership = () => void catchUp(reads.db, writer, Date.now).then(() => webhooks.wake(), (e) => console.error('membership upkeep failed', e))
   const membership = membershipHeld ? undefined : setInterval(keepMembership, 1000)
   membership?.unref()
   if (!membershipHeld) keepMembership()
+  // Deliveries left pending by a previous run (a crash, a restart) go out now.
+  webhooks.start()
   const close = async () => {
     clearInterval(upkeep)
     clearInterval(membership)
+    await webhooks.stop()
     await new Promise((ok) => server.close(ok))
     await writer.drain()
     await runner.close()
@@ -108,6 +118,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     trustProxy: process.env.JIMER_TRUST_PROXY === '1',
     smtpUrl: process.env.SMTP_URL || undefined,
     smtpFrom: process.env.SMTP_FROM || undefined,
+    webhooksAllowPrivate: process.env.JIMER_WEBHOOKS_ALLOW_PRIVATE === '1',
   })
   console.log(`Jimer is running at ${url}
 Dashboard: ${url}/   (${signInLine(boot)})

@@ -356,3 +356,65 @@ export const auditLog = sqliteTable('audit_log', {
   index('audit_log_project_at').on(t.projectId, t.at),
   index('audit_log_project_object').on(t.projectId, t.objectType, t.at),
 ])
+
+/**
+ * Webhook endpoints (issue 12): a URL that receives `segment.entered` / `segment.left` for
+ * the segments it follows (`segment_ids`, a JSON array; NULL follows every segment). The
+ * secret (`whsec_…`, Standard Webhooks) signs every delivery and is shown only when made.
+ * `start_after` is the last ledger id when the endpoint was made: it receives only what
+ * happened after it existed. `failing_since` is the first failure after the last success;
+ * a day of it disables the endpoint and `disabled_reason` says so.
+ */
+export const webhookEndpoints = sqliteTable('webhook_endpoints', {
+  id: text('id').primaryKey(),
+  projectId: text('project_id').notNull(),
+  url: text('url').notNull(),
+  description: text('description').notNull().default(''),
+  segmentIds: text('segment_ids'),
+  enabled: integer('enabled').notNull().default(1),
+  secret: text('secret').notNull(),
+  startAfter: integer('start_after').notNull().default(0),
+  disabledReason: text('disabled_reason'),
+  failingSince: integer('failing_since'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+}, (t) => [index('webhook_endpoints_project').on(t.projectId)])
+
+/**
+ * The durable outbox and delivery log: one row per (endpoint, ledger entry), made in the
+ * fan-out's transaction with the payload it will send, so a crash neither loses nor doubles
+ * one. `webhook_id` (`msg_…`) stays the same across retries; a replay is a new row with the
+ * same `webhook_id` and `replay_of`. 'pending' | 'delivered' | 'failed'.
+ */
+export const webhookDeliveries = sqliteTable('webhook_deliveries', {
+  id: integer('id').primaryKey(),
+  projectId: text('project_id').notNull(),
+  endpointId: text('endpoint_id').notNull(),
+  ledgerId: integer('ledger_id'),
+  replayOf: integer('replay_of'),
+  segmentId: integer('segment_id').notNull(),
+  userPk: integer('user_pk').notNull(),
+  eventType: text('event_type').notNull(),
+  payload: text('payload').notNull(),
+  webhookId: text('webhook_id').notNull(),
+  status: text('status').notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  nextAttemptAt: integer('next_attempt_at').notNull(),
+  lastError: text('last_error'),
+  lastStatus: integer('last_status'),
+  responseMs: integer('response_ms'),
+  deliveredAt: integer('delivered_at'),
+  createdAt: integer('created_at').notNull(),
+}, (t) => [
+  uniqueIndex('webhook_deliveries_entry').on(t.endpointId, t.ledgerId),
+  index('webhook_deliveries_due').on(t.status, t.nextAttemptAt),
+  // Order per (endpoint, segment, user): the head of each key is the lowest pending id.
+  index('webhook_deliveries_key').on(t.endpointId, t.segmentId, t.userPk, t.status),
+  index('webhook_deliveries_user').on(t.userPk),
+])
+
+/** How far the fan-out has read `segment_ledger` (one row: the ledger's ids are global). */
+export const webhookCursor = sqliteTable('webhook_cursor', {
+  id: integer('id').primaryKey(),
+  ledgerId: integer('ledger_id').notNull(),
+})

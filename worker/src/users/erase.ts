@@ -55,6 +55,8 @@ export async function eraseUserStatements(db: Db, projectId: string, pk: number,
   const stmts = [
     // Memberships (counts follow by trigger) and the ledger's rows of her.
     ...eraseMemberships(UNCHANGED, { ...args, now }),
+    // Webhook payloads quote her ids, email and name: undelivered ones are not sent, the log forgets her.
+    from('webhook_deliveries'),
     from('events'), from('devices'), from('aliases'), from('user_tags'), from('interactions'), from('responses'),
     ...(quoted.length ? [{
       sql: `DELETE FROM import_errors WHERE import_id IN (SELECT id FROM imports WHERE project_id = :p) AND value IN (SELECT value FROM json_each(:quoted)) AND ${UNCHANGED}`,

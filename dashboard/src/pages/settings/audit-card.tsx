@@ -7,7 +7,7 @@ import { ErrorState, Loading } from '../../components/states'
 import { useApi } from '../../session'
 import { useResource } from '../../use-resource'
 
-const TYPES = ['project', 'segment', 'tag', 'user', 'attribute', 'import', 'export', 'settings', 'key', 'token', 'member', 'invitation']
+const TYPES = ['project', 'segment', 'tag', 'user', 'attribute', 'import', 'export', 'settings', 'key', 'token', 'member', 'invitation', 'webhook']
 
 /** `name: "A" → "B"` pairs from the summary, as plain text. */
 function summaryText(e: AuditEntry): string {

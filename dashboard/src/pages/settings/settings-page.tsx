@@ -1,6 +1,6 @@
 // Settings (F-70, F-71, F-72, F-08): the project's name, keys, snippet, allowed origins,
 // identity verification, tags, custom attribute definitions; members and invitations, API
-// tokens, projects, the account, and the audit log.
+// tokens, webhooks, projects, the account, and the audit log.
 import { useState } from 'preact/hooks'
 import { account } from '../../api'
 import { CopyButton } from '../../components/copy-button'
@@ -17,6 +17,7 @@ import { MembersCard } from './members-card'
 import { ProjectsCard } from './projects-card'
 import { TokensCard } from './tokens-card'
 import { TagsManager } from './tags-manager'
+import { WebhooksCard } from './webhooks-card'
 
 export function SettingsPage() {
   const api = useApi()
@@ -50,6 +51,7 @@ export function SettingsPage() {
           {isAdmin.value && <TokensCard />}
           <ProjectsCard />
           <AccountCard />
+          <WebhooksCard />
           {isAdmin.value && <AuditCard />}
         </div>
       )}
