@@ -37,6 +37,7 @@ export const PROJECT_ROUTES: Record<string, RouteCase> = {
   'POST /segments/:segmentId/members': { body: (ids) => ({ ids: [ids.userPk] }) },
   'DELETE /segments/:segmentId/members/:userPk': {},
   'GET /segments/:segmentId/export': { query: '?format=csv' },
+  'POST /simulate': { role: 'viewer', viewerMay: 'a read sent as POST: it evaluates a made-up profile and saves nothing', body: () => ({ profile: { attributes: { plan: 'pro' } } }) },
   'GET /users': {},
   'POST /users': { body: () => ({ userId: 'made-in-a-test' }) },
   'GET /users/:userPk': {},

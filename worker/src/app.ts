@@ -18,6 +18,7 @@ import type { Snippet } from './routes/demo.js'
 import { segmentExport } from './routes/segment-export.js'
 import { segmentRoutes } from './routes/segments.js'
 import { settingsRoutes } from './routes/settings.js'
+import { simulateRoutes } from './routes/simulate.js'
 import { targeting } from './routes/targeting.js'
 import { tagRoutes } from './routes/tags.js'
 import { userExport } from './routes/user-export.js'
@@ -72,6 +73,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1', targeting)
   app.route('/api/auth', auth)
   app.route('/api/projects/:projectId', segmentRoutes)
+  app.route('/api/projects/:projectId', simulateRoutes)
   app.route('/api/projects/:projectId', userRoutes)
   app.route('/api/projects/:projectId', userList)
   app.route('/api/projects/:projectId', userProfile)
