@@ -54,6 +54,20 @@ export interface SegmentInput { name?: string; description?: string; kind?: 'dyn
 export interface MemberRow { id: number; userId: string | null; email: string | null; name: string | null; lastSeen: number; enteredAt: number; computedAt: number }
 export interface Preview { count: number; sample: { id: number; userId: string | null; email: string | null; name: string | null; lastSeen: number }[] }
 
+/** The simulator's made-up profile (worker/src/segments/simulate.ts); times as {daysAgo}. */
+export interface SimulatedProfile {
+  userId?: string | null; email?: string | null; name?: string | null; status?: 'active' | 'disabled'
+  lastSeen?: { daysAgo: number }; firstSeen?: { daysAgo: number }; sessions?: number
+  attributes?: Record<string, unknown>; tags?: (number | string)[]
+  events?: { name: string; count?: number; at?: { daysAgo: number }; properties?: Record<string, unknown> }[]
+  experiences?: { experience: string; action: 'seen' | 'completed' | 'dismissed' | 'answered'; answer?: string }[]
+  segments?: number[]
+}
+export interface SimulatedSegment {
+  id: number; name: string; kind: 'dynamic' | 'static'; key: string; targetable: boolean
+  member: boolean; reason: string; explanation: ExplainGroup | null
+}
+
 export type AttrType = 'string' | 'number' | 'boolean' | 'date' | 'list'
 /** `held`: the kind every sampled user's value has (null when they differ); an import must not write another over number/boolean/list. */
 export interface Catalog { attributes: { key: string; type: AttrType; declared: boolean; held?: AttrType | null }[]; events: string[]; experiences: string[] }

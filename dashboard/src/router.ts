@@ -9,6 +9,7 @@ export type Route =
   | { name: 'users'; projectId: string }
   | { name: 'segments'; projectId: string }
   | { name: 'segment'; projectId: string; segmentId: number | 'new' }
+  | { name: 'simulator'; projectId: string }
   | { name: 'imports'; projectId: string }
   | { name: 'import-new'; projectId: string }
   | { name: 'settings'; projectId: string }
@@ -28,6 +29,7 @@ export function parse(path: string): Route {
   if (!m) return { name: 'not-found' }
   const projectId = decodeURIComponent(m[1])
   const page = m[2] as 'users' | 'segments' | 'imports' | 'settings'
+  if (page === 'segments' && m[3] === 'simulate') return { name: 'simulator', projectId }
   if (page === 'segments' && m[3]) {
     const id = m[3] === 'new' ? 'new' : Number(m[3])
     return id === 'new' || (Number.isSafeInteger(id) && id > 0) ? { name: 'segment', projectId, segmentId: id } : { name: 'not-found' }

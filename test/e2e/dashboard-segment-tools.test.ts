@@ -1,0 +1,52 @@
+import type { Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { expectCleanPage, openBrowser, shot, signIn, startDashboardServer, type DashboardBrowser, type DashboardServer } from './dashboard-harness.js'
+import { seed } from './dashboard-seed.js'
+
+const tree = (...conditions: unknown[]) => ({ version: 1, root: { type: 'group', logic: 'and', conditions } })
+
+describe('the segment simulator, edit impact and history, in Chromium', () => {
+  let server: DashboardServer
+  let browser: DashboardBrowser
+  let page: Page
+  const ids: Record<string, number> = {}
+  /** Calls the admin API from the signed-in page, as the dashboard does. */
+  const call = (method: string, path: string, body?: unknown) =>
+    page.evaluate(async ([m, u, b]) => {
+      const res = await fetch(u, { method: m, headers: { 'content-type': 'application/json' }, body: b === undefined ? undefined : JSON.stringify(b) })
+      return res.status === 204 ? null : await res.json()
+    }, [method, `/api/projects/${server.projectId}${path}`, body] as const) as Promise<any>
+
+  beforeAll(async () => {
+    server = await startDashboardServer()
+    await seed(server)
+    browser = await openBrowser()
+    page = await browser.page()
+    await signIn(page, server.url)
+    ids.pro = (await call('POST', '/segments', { name: 'Pro users', conditions: tree({ type: 'attribute', key: 'plan', operator: 'is', value: 'pro' }) })).id
+    ids.proFr = (await call('POST', '/segments', { name: 'Pro in France', targetable: true, key: 'pro-fr', conditions: tree({ type: 'segment', operator: 'in', segmentId: ids.pro }, { type: 'attribute', key: 'country', operator: 'is', value: 'FR' }) })).id
+  })
+  afterEach(() => expectCleanPage(browser, server))
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+  })
+
+  it('simulates a typed profile live: which segments, and why, per condition', async () => {
+    await page.goto(`${server.url}/p/${server.projectId}/segments`)
+    await page.getByRole('link', { name: /Simulator/ }).click()
+    const summary = page.getByTestId('simulator-summary')
+    // The form starts as a pro user: in "Pro users", not in France.
+    await expect.poll(() => summary.textContent()).toBe('In 1 of 2 segments')
+    await page.getByRole('button', { name: 'Add attribute' }).click()
+    await page.getByLabel('Attribute 2 key').fill('country')
+    await page.getByLabel('Attribute 2 value').fill('FR')
+    await expect.poll(() => summary.textContent()).toBe('In 2 of 2 segments')
+    const fr = page.getByTestId('sim-result').filter({ hasText: 'Pro in France' })
+    expect(await fr.locator('.explain-leaf').allTextContents()).toEqual([expect.stringContaining('in segment "Pro users"'), expect.stringContaining('country is "FR"')])
+    await shot(page, 'segment-simulator')
+    await page.getByLabel('Attribute 1 value').fill('free')
+    await expect.poll(() => summary.textContent()).toBe('In 0 of 2 segments')
+    expect(await fr.locator('.explain-leaf.fail').count()).toBe(1)
+  })
+})
