@@ -16,6 +16,7 @@ import { memberRoutes } from './routes/members.js'
 import { projectRoutes } from './routes/projects.js'
 import type { Snippet } from './routes/demo.js'
 import { segmentExport } from './routes/segment-export.js'
+import { segmentImpactRoutes } from './routes/segment-impact.js'
 import { segmentRoutes } from './routes/segments.js'
 import { settingsRoutes } from './routes/settings.js'
 import { simulateRoutes } from './routes/simulate.js'
@@ -74,6 +75,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/auth', auth)
   app.route('/api/projects/:projectId', segmentRoutes)
   app.route('/api/projects/:projectId', simulateRoutes)
+  app.route('/api/projects/:projectId', segmentImpactRoutes)
   app.route('/api/projects/:projectId', userRoutes)
   app.route('/api/projects/:projectId', userList)
   app.route('/api/projects/:projectId', userProfile)
