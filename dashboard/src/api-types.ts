@@ -68,6 +68,13 @@ export interface SimulatedSegment {
   member: boolean; reason: string; explanation: ExplainGroup | null
 }
 
+export interface ImpactUser { id: number; userId: string | null; email: string | null; name: string | null }
+/** What saving a draft would change (worker/src/segments/impact.ts). */
+export interface Impact {
+  entering: number; leaving: number; enteringSample: ImpactUser[]; leavingSample: ImpactUser[]; targetable: boolean
+  composers: { id: number; name: string; targetable: boolean; entering: number; leaving: number }[]
+}
+
 export type AttrType = 'string' | 'number' | 'boolean' | 'date' | 'list'
 /** `held`: the kind every sampled user's value has (null when they differ); an import must not write another over number/boolean/list. */
 export interface Catalog { attributes: { key: string; type: AttrType; declared: boolean; held?: AttrType | null }[]; events: string[]; experiences: string[] }

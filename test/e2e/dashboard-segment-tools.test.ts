@@ -49,4 +49,22 @@ describe('the segment simulator, edit impact and history, in Chromium', () => {
     await expect.poll(() => summary.textContent()).toBe('In 0 of 2 segments')
     expect(await fr.locator('.explain-leaf.fail').count()).toBe(1)
   })
+
+  it('shows what saving an edit would do, with samples that open the profile and the composing segment\'s change', async () => {
+    await page.goto(`${server.url}/p/${server.projectId}/segments/${ids.pro}`)
+    await page.getByLabel('plan value').fill('enterprise')
+    const line = page.getByTestId('impact-line')
+    await expect.poll(() => line.textContent()).toBe('+2 will enter, −5 will leave')
+    const panel = page.getByRole('region', { name: 'If you save' })
+    expect((await panel.locator('.impact-sample li').allTextContents()).slice(0, 2).sort()).toEqual(['Dan Dorsey', 'Ivy Ito'])
+    expect(await panel.locator('.impact-composers li').textContent()).toContain('Pro in France+0 −2')
+    await shot(page, 'segment-edit-impact')
+    const [profile] = await Promise.all([browser.context.waitForEvent('page'), panel.getByRole('link', { name: 'Dan Dorsey' }).click()])
+    await profile.locator('.profile-name').getByText('Dan Dorsey').waitFor()
+    await profile.close()
+    // Saving does what the panel said.
+    await page.getByRole('button', { name: 'Save changes' }).click()
+    await expect.poll(async () => (await call('GET', `/segments/${ids.pro}`)).memberCount).toBe(2)
+    expect(await line.count()).toBe(0)
+  })
 })

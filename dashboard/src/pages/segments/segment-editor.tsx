@@ -12,6 +12,7 @@ import { guardUnsaved, navigate, projectPath } from '../../router'
 import { bump, canEdit, project, useApi, versions } from '../../session'
 import { useResource } from '../../use-resource'
 import { DeleteSegment } from './segments-page'
+import { ImpactPanel } from './impact-panel'
 import { LivePreview } from './live-preview'
 import { SegmentMembers } from './segment-members'
 
@@ -135,6 +136,7 @@ function Editor({ segment, onSaved }: { segment: Segment | null; onSaved: (s: Se
           </div>
           <aside class="stack">
             {kind === 'dynamic' && <LivePreview root={pruned} problem={problem} selfId={segment?.id} />}
+            {segment && segment.kind === 'dynamic' && <ImpactPanel segmentId={segment.id} root={pruned} saved={segment.conditions} problem={problem} />}
             <section class="card stack">
               <h2 class="section-title">Targeting</h2>
               <Switch label="Targetable: returned to the snippet and the targeting API" checked={targetable} disabled={ro} onChange={setTargetable} />
