@@ -17,6 +17,7 @@ import { collectorBench } from './collector.js'
 import { exportsBench } from './exports.js'
 import { importsBench } from './imports.js'
 import { loadMixedBench } from './load-mixed.js'
+import { segmentToolsBench } from './segment-tools.js'
 import { segmentsBench } from './segments.js'
 import { snippetBench } from './snippet.js'
 import { usersListBench } from './users-list.js'
@@ -35,6 +36,7 @@ const all: [string, (t: Table) => Promise<{ ok: boolean }>][] = [
   ['snippet', snippetBench],
   ['collector', collectorBench],
   ['segments', segmentsBench],
+  ['segment-tools', segmentToolsBench],
   ['users', usersListBench],
   ['exports', exportsBench],
   ['imports', importsBench],

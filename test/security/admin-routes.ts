@@ -34,6 +34,7 @@ export const PROJECT_ROUTES: Record<string, RouteCase> = {
   'POST /segments/:segmentId/duplicate': {},
   'DELETE /segments/:segmentId': {},
   'GET /segments/:segmentId/members': {},
+  'GET /segments/:segmentId/versions': {},
   'POST /segments/:segmentId/impact': { role: 'viewer', viewerMay: 'a read sent as POST: it counts what a draft would change and saves nothing', body: () => ({ conditions: TREE }) },
   'POST /segments/:segmentId/members': { body: (ids) => ({ ids: [ids.userPk] }) },
   'DELETE /segments/:segmentId/members/:userPk': {},

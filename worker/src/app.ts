@@ -16,6 +16,7 @@ import { memberRoutes } from './routes/members.js'
 import { projectRoutes } from './routes/projects.js'
 import type { Snippet } from './routes/demo.js'
 import { segmentExport } from './routes/segment-export.js'
+import { segmentHistoryRoutes } from './routes/segment-history.js'
 import { segmentImpactRoutes } from './routes/segment-impact.js'
 import { segmentRoutes } from './routes/segments.js'
 import { settingsRoutes } from './routes/settings.js'
@@ -76,6 +77,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/projects/:projectId', segmentRoutes)
   app.route('/api/projects/:projectId', simulateRoutes)
   app.route('/api/projects/:projectId', segmentImpactRoutes)
+  app.route('/api/projects/:projectId', segmentHistoryRoutes)
   app.route('/api/projects/:projectId', userRoutes)
   app.route('/api/projects/:projectId', userList)
   app.route('/api/projects/:projectId', userProfile)

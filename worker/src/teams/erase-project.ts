@@ -8,7 +8,7 @@ import type { Stmt } from '../db/types.js'
 export const PROJECT_TABLES = [
   // After users: its delete triggers touch the typed storage, totals and change journal.
   'users', 'user_attributes', 'user_attribute_items', 'user_counts', 'user_changes', 'aliases', 'devices', 'events', 'interactions', 'responses', 'tags', 'user_tags',
-  'attribute_definitions', 'segments', 'segment_members', 'suppressions',
+  'attribute_definitions', 'segments', 'segment_members', 'segment_versions', 'user_merges', 'suppressions',
   'project_members', 'invitations', 'api_tokens', 'audit_log',
 ] as const
 
