@@ -68,6 +68,12 @@ export interface SimulatedSegment {
   member: boolean; reason: string; explanation: ExplainGroup | null
 }
 
+/** One saved version of a segment (worker/src/segments/history.ts). */
+export interface SegmentVersion {
+  id: number; at: number; actor: string
+  name: string; description: string; kind: 'dynamic' | 'static'; conditions: ConditionTree | null; targetable: boolean; key: string
+  memberCount: number
+}
 export interface ImpactUser { id: number; userId: string | null; email: string | null; name: string | null }
 /** What saving a draft would change (worker/src/segments/impact.ts). */
 export interface Impact {

@@ -3,7 +3,7 @@
 import { signal } from '@preact/signals'
 import type {
   ApiToken, AttributeDefinition, AuditEntry, AuditQuery, Catalog, Invitation, InvitationInfo, Member, NewInvitation, ProjectRef, Role, TokenScope, ChunkResult, DailyCounts, EventPage, EventQuery, Explanation, Impact, ImportInput, ImportView, Me, MemberRow, Membership, Preview,
-  Profile, Segment, SegmentInput, Settings, SimulatedProfile, SimulatedSegment, Tag, UserPage, UserQuery, Verification,
+  Profile, Segment, SegmentInput, SegmentVersion, Settings, SimulatedProfile, SimulatedSegment, Tag, UserPage, UserQuery, Verification,
 } from './api-types'
 import type { ConditionTree } from './condition-model'
 
@@ -98,6 +98,7 @@ export function projectApi(projectId: string) {
     duplicateSegment: (id: number) => call<Segment>('POST', `${p}/segments/${id}/duplicate`, {}),
     deleteSegment: (id: number) => call<void>('DELETE', `${p}/segments/${id}`),
     preview: (conditions: ConditionTree) => call<Preview>('POST', `${p}/segments/preview`, { conditions }),
+    segmentVersions: (id: number) => call<{ versions: SegmentVersion[] }>('GET', `${p}/segments/${id}/versions`),
     impact: (id: number, conditions: ConditionTree) => call<Impact>('POST', `${p}/segments/${id}/impact`, { conditions }),
     simulate: (profile: SimulatedProfile) => call<{ evaluatedAt: number; segments: SimulatedSegment[] }>('POST', `${p}/simulate`, { profile }),
     members: (id: number, after?: number) => call<{ members: MemberRow[]; next: number | null }>('GET', `${p}/segments/${id}/members${qs({ after })}`),
