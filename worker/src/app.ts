@@ -13,6 +13,7 @@ import { importRoutes } from './routes/imports.js'
 import { invitationAccept } from './routes/invitation-accept.js'
 import { invitationRoutes } from './routes/invitations.js'
 import { memberRoutes } from './routes/members.js'
+import { personalization } from './routes/personalization.js'
 import { projectRoutes } from './routes/projects.js'
 import type { Snippet } from './routes/demo.js'
 import { segmentExport } from './routes/segment-export.js'
@@ -73,6 +74,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('/v1/*', publicCors)
   app.route('/v1', collect)
   app.route('/v1', targeting)
+  app.route('/v1', personalization)
   app.route('/api/auth', auth)
   app.route('/api/projects/:projectId', segmentRoutes)
   app.route('/api/projects/:projectId', simulateRoutes)
