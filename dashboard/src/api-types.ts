@@ -84,7 +84,7 @@ export interface Impact {
 export type AttrType = 'string' | 'number' | 'boolean' | 'date' | 'list'
 /** `held`: the kind every sampled user's value has (null when they differ); an import must not write another over number/boolean/list. */
 export interface Catalog { attributes: { key: string; type: AttrType; declared: boolean; held?: AttrType | null }[]; events: string[]; experiences: string[] }
-export interface AttributeDefinition { key: string; type: AttrType; constraints: Record<string, unknown> }
+export interface AttributeDefinition { key: string; type: AttrType; constraints: Record<string, unknown>; readable?: boolean }
 
 export type Verification = 'off' | 'optional' | 'required'
 export interface Settings {

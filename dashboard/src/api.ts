@@ -116,6 +116,7 @@ export function projectApi(projectId: string) {
     catalog: () => call<Catalog>('GET', `${p}/catalog`),
     attributes: () => call<{ attributes: AttributeDefinition[] }>('GET', `${p}/attributes`),
     createAttribute: (body: AttributeDefinition) => call<AttributeDefinition>('POST', `${p}/attributes`, body),
+    updateAttribute: (key: string, body: { readable?: boolean }) => call<void>('PATCH', `${p}/attributes/${enc(key)}`, body),
     deleteAttribute: (key: string) => call<void>('DELETE', `${p}/attributes/${enc(key)}`),
 
     imports: () => call<{ imports: ImportView[] }>('GET', `${p}/imports`),

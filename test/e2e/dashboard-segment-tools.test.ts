@@ -5,7 +5,7 @@ import { seed } from './dashboard-seed.js'
 
 const tree = (...conditions: unknown[]) => ({ version: 1, root: { type: 'group', logic: 'and', conditions } })
 
-describe('the segment simulator, edit impact and history, in Chromium', () => {
+describe('the segment simulator, edit impact, history and readable attributes, in Chromium', () => {
   let server: DashboardServer
   let browser: DashboardBrowser
   let page: Page
@@ -83,5 +83,17 @@ describe('the segment simulator, edit impact and history, in Chromium', () => {
     await page.getByRole('button', { name: 'Save changes' }).click()
     await expect.poll(() => items.count()).toBe(3)
     expect(await items.nth(0).locator('.history-changes li').allTextContents()).toEqual(['removed ALL of › plan is “enterprise”', 'added ALL of › plan is “pro”'])
+  })
+
+  it('marks a declared attribute readable in the browser from Settings', async () => {
+    await call('POST', '/attributes', { key: 'plan', type: 'string' })
+    await page.goto(`${server.url}/p/${server.projectId}/settings`)
+    const box = page.getByLabel('plan readable in the browser')
+    expect(await box.isChecked()).toBe(false)
+    await box.click()
+    await expect.poll(async () => (await call('GET', '/attributes')).attributes.find((a: any) => a.key === 'plan').readable).toBe(true)
+    await page.getByRole('region', { name: 'Custom attributes' }).or(page.locator('section[aria-labelledby="attrs-title"]')).first().scrollIntoViewIfNeeded()
+    await expect.poll(() => box.isChecked()).toBe(true)
+    await shot(page, 'settings-readable-attributes')
   })
 })
