@@ -1,5 +1,8 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { treeSchema } from '../../worker/src/segments/condition.js'
+import { editImpact } from '../../worker/src/segments/impact.js'
+import { loadLibrary } from '../../worker/src/segments/store.js'
 import { testApp } from '../helpers/test-app.js'
 
 const DAY = 86_400_000
@@ -91,8 +94,14 @@ describe('edit impact before saving', () => {
     const fill = (n: any): any => (n.type === 'group' ? { ...n, conditions: n.conditions.map(fill) } : n.type === 'segment' ? { ...n, segmentId: list } : n)
     await fc.assert(fc.asyncProperty(fc.array(node, { minLength: 1, maxLength: 3 }), fc.constantFrom('and', 'or'), async (conditions, logic) => {
       const draft = { version: 1, root: fill({ type: 'group', logic, conditions }) }
+      // Through the API, over the users' columns (loaded: the Node path) …
+      await t.columns!.read(t.boot.projectId, ['plan', 'country', 'seats'])
       const r = await impact(seg.paying, draft)
       expect(r.status, JSON.stringify(r.body)).toBe(200)
+      // … and in SQL (the Workers path): the two agree to the samples.
+      const lib = await loadLibrary(t.db, t.boot.projectId)
+      const sql = await editImpact(t.db, t.boot.projectId, lib, lib.segments.get(seg.paying)!, treeSchema.parse(draft), t.clock.get())
+      expect(sql).toEqual(r.body)
       const before = await members(seg.paying)
       const saved = await api('PATCH', `/segments/${seg.paying}`, { conditions: draft })
       expect(saved.status).toBe(200)

@@ -36,5 +36,5 @@ segmentImpactRoutes.post('/segments/:segmentId/impact', requireProject('viewer')
   }
   const cycle = findCycle(lib, id, draft)
   if (cycle) throw new ApiError(400, 'segment_cycle', `a segment cannot contain itself: ${cycle.join(' → ')}`, 'conditions')
-  return c.json(await editImpact(db, c.var.projectId, lib, seg, draft, now()))
+  return c.json(await editImpact(db, c.var.projectId, lib, seg, draft, now(), c.var.deps.columns))
 })

@@ -1,5 +1,7 @@
 import type { Db, Stmt } from '../db/types.js'
+import { attributeKeys, type UserColumns } from './columns.js'
 import type { ConditionTree } from './condition.js'
+import { columnDifference } from './impact-columns.js'
 import { segmentRefs, type Library, type SavedSegment } from './store.js'
 import { binder, toSql } from './to-sql.js'
 
@@ -10,7 +12,9 @@ import { binder, toSql } from './to-sql.js'
  * - leaving: members now whom the draft does not match (or who are not active).
  * The segments that compose this one (transitively) are compiled with the draft put in
  * its place, since to-sql inlines a composed segment's tree: their own ± come out of the
- * same two differences. Everything runs in one read batch; nothing is written.
+ * same two differences. Everything runs in one read batch; nothing is written. On Node,
+ * once the users' columns are loaded, the same differences are one loop over them
+ * (impact-columns.ts), which is what keeps a broad draft under a second at 1M users.
  */
 
 export const SAMPLE_SIZE = 5
@@ -52,8 +56,8 @@ function sideStatements(projectId: string, seg: SavedSegment, tree: ConditionTre
     { sql: `SELECT count(*) AS n ${entering}`, args: b.args },
     { sql: `SELECT count(*) AS n ${leaving}`, args: b.args },
     ...(samples ? [
-      { sql: `SELECT ${cols} ${entering} ORDER BY u.last_seen DESC LIMIT ${SAMPLE_SIZE}`, args: b.args },
-      { sql: `SELECT ${cols} ${leaving} ORDER BY u.last_seen DESC LIMIT ${SAMPLE_SIZE}`, args: b.args },
+      { sql: `SELECT ${cols} ${entering} ORDER BY u.last_seen DESC, u.id DESC LIMIT ${SAMPLE_SIZE}`, args: b.args },
+      { sql: `SELECT ${cols} ${leaving} ORDER BY u.last_seen DESC, u.id DESC LIMIT ${SAMPLE_SIZE}`, args: b.args },
     ] : []),
   ]
 }
@@ -61,9 +65,22 @@ function sideStatements(projectId: string, seg: SavedSegment, tree: ConditionTre
 const userOf = (r: Record<string, unknown>): ImpactUser => ({ id: Number(r.id), userId: (r.user_id as string | null) ?? null, email: (r.email as string | null) ?? null, name: (r.name as string | null) ?? null })
 
 /** The impact of saving `draft` as dynamic segment `seg` (already checked for unknown references and cycles). */
-export async function editImpact(db: Db, projectId: string, lib: Library, seg: SavedSegment, draft: ConditionTree, now: number): Promise<Impact> {
+export async function editImpact(db: Db, projectId: string, lib: Library, seg: SavedSegment, draft: ConditionTree, now: number, columns?: UserColumns): Promise<Impact> {
   const drafted: Library = { ...lib, segments: new Map(lib.segments).set(seg.id, { ...seg, tree: draft }) }
   const composers = composersOf(drafted, seg.id).filter((c) => c.kind === 'dynamic' && c.tree)
+  const keys = [...new Set([draft, ...composers.map((c) => c.tree!)].flatMap((t) => attributeKeys(t, drafted.segments)))]
+  if (columns?.ready(projectId, keys)) {
+    const own = await columnDifference(db, columns, projectId, drafted, seg.id, draft, now, SAMPLE_SIZE)
+    const theirs = []
+    for (const c of composers) theirs.push(await columnDifference(db, columns, projectId, drafted, c.id, c.tree!, now, 0))
+    const users = await usersByPk(db, projectId, [...own.enteringPks, ...own.leavingPks])
+    const pick = (pks: number[]) => pks.flatMap((pk) => (users.has(pk) ? [users.get(pk)!] : []))
+    return {
+      entering: own.entering, leaving: own.leaving, enteringSample: pick(own.enteringPks), leavingSample: pick(own.leavingPks),
+      targetable: seg.targetable,
+      composers: composers.map((c, i) => ({ id: c.id, name: c.name, targetable: c.targetable, entering: theirs[i].entering, leaving: theirs[i].leaving })),
+    }
+  }
   const stmts = [
     ...sideStatements(projectId, seg, draft, drafted, now, true),
     ...composers.flatMap((c) => sideStatements(projectId, c, c.tree!, drafted, now, false)),
@@ -75,4 +92,10 @@ export async function editImpact(db: Db, projectId: string, lib: Library, seg: S
     targetable: seg.targetable,
     composers: composers.map((c, i) => ({ id: c.id, name: c.name, targetable: c.targetable, entering: n(4 + 2 * i), leaving: n(5 + 2 * i) })),
   }
+}
+
+async function usersByPk(db: Db, projectId: string, pks: number[]): Promise<Map<number, ImpactUser>> {
+  if (!pks.length) return new Map()
+  const { rows } = await db.execute({ sql: `SELECT id, user_id, email, name FROM users WHERE project_id = ? AND id IN (${pks.map(() => '?').join(', ')})`, args: [projectId, ...pks] })
+  return new Map(rows.map((r) => [Number(r.id), userOf(r)]))
 }
