@@ -22,7 +22,8 @@ CREATE TABLE `user_merges` (
 	`at` integer NOT NULL,
 	`actor_name` text NOT NULL,
 	`snapshot` text NOT NULL,
-	`undone_at` integer
+	`undone_at` integer,
+	`undo_token` text
 );
 --> statement-breakpoint
 CREATE INDEX `user_merges_project_at` ON `user_merges` (`project_id`,`at`);--> statement-breakpoint

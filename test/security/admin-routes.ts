@@ -43,6 +43,11 @@ export const PROJECT_ROUTES: Record<string, RouteCase> = {
   'GET /users': {},
   'POST /users': { body: () => ({ userId: 'made-in-a-test' }) },
   'GET /users/:userPk': {},
+  'GET /duplicates': {},
+  // A pk nobody has: the guard is what these tests try, and the seeded users must stay.
+  'POST /users/merge': { body: (ids) => ({ keepPk: ids.userPk, mergePk: 987_654_321 }) },
+  'GET /merges': {},
+  'POST /merges/:mergeId/undo': {},
   'PATCH /users/:userPk': { body: () => ({ name: 'Renamed in a test' }) },
   'DELETE /users/:userPk': {},
   'GET /users/:userPk/segments': {},
@@ -133,7 +138,7 @@ export const roleOf = (r: AdminRoute): Role => PROJECT_ROUTES[r.key]?.role ?? (r
 export const changes = (r: AdminRoute) => r.method !== 'GET' && r.method !== 'HEAD'
 
 /** Path parameters that name an object of the project (and so can name another project's). */
-export const OWNED_PARAMS = ['userPk', 'segmentId', 'tagId', 'importId', 'key', 'accountId', 'invitationId', 'tokenId'] as const satisfies readonly (keyof Ids)[]
+export const OWNED_PARAMS = ['userPk', 'segmentId', 'tagId', 'importId', 'key', 'accountId', 'invitationId', 'tokenId', 'mergeId'] as const satisfies readonly (keyof Ids)[]
 
 export const paramsOf = (path: string) => [...path.matchAll(/:(\w+)/g)].map((m) => m[1])
 

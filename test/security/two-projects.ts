@@ -11,6 +11,8 @@ export interface Ids {
   projectId: string; userPk: number; segmentId: number; tagId: number; importId: number; key: string
   /** A member who is not the project's only admin; a pending invitation; an API token (read scope). */
   accountId: string; invitationId: string; tokenId: string
+  /** A merge of the past, undone already (so that calling its undo changes nothing). */
+  mergeId: number
 }
 
 export interface Project {
@@ -115,9 +117,15 @@ export async function seedProject(t: TestApp, projectId: string, writeKey: strin
   await api('POST', `/imports?name=${mark}%20file&segmentName=${mark}%20imported`, `id,email\n${mark}-imported,not an email\n${mark}-imported-2,${mark}-2@${mark}.example\n`, 'text/csv')
   const invitation = await api('POST', '/invitations', { email: `invitee-${mark}@${mark}.example`, role: 'viewer' })
   const token = await api('POST', '/tokens', { name: `${mark} token`, scope: 'read' })
+  const mergeId = Number(`${projectId.length}${mark.length}${Date.now() % 100_000}`)
+  const merged = { id: 0, user_id: `${mark}-merged`, email: `${mark}-merged@${mark}.example`, name: `${mark} Merged` }
+  await t.db.execute({
+    sql: 'INSERT INTO user_merges (id, project_id, kept_pk, merged_pk, at, actor_name, snapshot, undone_at) VALUES (?, ?, ?, 0, 0, ?, ?, 1)',
+    args: [mergeId, projectId, pks[0], `${mark} admin`, JSON.stringify({ kept: { id: pks[0], user_id: userIds[0], email: emails[0], name: mark }, merged })],
+  })
   return {
     // accountId is filled in by twoProjects, once the project has a second member.
-    ids: { projectId, userPk: pks[0], segmentId: staticSegment.id, tagId: tag.id, importId: draft.id, key, accountId: '', invitationId: invitation.id, tokenId: token.id },
+    ids: { projectId, userPk: pks[0], segmentId: staticSegment.id, tagId: tag.id, importId: draft.id, key, accountId: '', invitationId: invitation.id, tokenId: token.id, mergeId },
     writeKey, secretKey, userIds, emails,
   }
 }

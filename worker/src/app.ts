@@ -9,6 +9,7 @@ import { tokenRoutes } from './routes/api-tokens.js'
 import { auditRoutes } from './routes/audit.js'
 import { auth } from './routes/auth.js'
 import { collect } from './routes/collect.js'
+import { duplicateRoutes } from './routes/duplicates.js'
 import { importRoutes } from './routes/imports.js'
 import { invitationAccept } from './routes/invitation-accept.js'
 import { invitationRoutes } from './routes/invitations.js'
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/projects/:projectId', segmentImpactRoutes)
   app.route('/api/projects/:projectId', segmentHistoryRoutes)
   app.route('/api/projects/:projectId', userRoutes)
+  app.route('/api/projects/:projectId', duplicateRoutes)
   app.route('/api/projects/:projectId', userList)
   app.route('/api/projects/:projectId', userProfile)
   app.route('/api/projects/:projectId', userExport)

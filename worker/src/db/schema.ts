@@ -393,6 +393,8 @@ export const userMerges = sqliteTable('user_merges', {
   actorName: text('actor_name').notNull(),
   snapshot: text('snapshot').notNull(),
   undoneAt: integer('undone_at'),
+  /** Random per undo: the undo's statements apply only if its own claim of the row won. */
+  undoToken: text('undo_token'),
 }, (t) => [
   index('user_merges_project_at').on(t.projectId, t.at),
   index('user_merges_kept').on(t.keptPk),

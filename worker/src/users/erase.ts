@@ -53,6 +53,8 @@ export async function eraseUserStatements(db: Db, projectId: string, pk: number,
   const hashes = await idHashes(ids)
   const stmts = [
     { sql: `UPDATE segments SET member_count = member_count - 1 WHERE project_id = :p AND id IN (SELECT segment_id FROM segment_members WHERE project_id = :p AND user_pk = :u) AND ${UNCHANGED}`, args },
+    // A merge record holds the erased user's rows (either side): it goes with them, and the merge can no longer be undone.
+    { sql: `DELETE FROM user_merges WHERE project_id = :p AND (kept_pk = :u OR merged_pk = :u) AND ${UNCHANGED}`, args },
     from('segment_members'), from('events'), from('devices'), from('aliases'), from('user_tags'), from('interactions'), from('responses'),
     ...(quoted.length ? [{
       sql: `DELETE FROM import_errors WHERE import_id IN (SELECT id FROM imports WHERE project_id = :p) AND value IN (SELECT value FROM json_each(:quoted)) AND ${UNCHANGED}`,
