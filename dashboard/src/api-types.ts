@@ -74,6 +74,13 @@ export interface SegmentVersion {
   name: string; description: string; kind: 'dynamic' | 'static'; conditions: ConditionTree | null; targetable: boolean; key: string
   memberCount: number
 }
+export interface DuplicateUser { id: number; userId: string | null; email: string | null; name: string | null; firstSeen: number; lastSeen: number; eventsCount: number; sessions: number }
+export interface DuplicateGroup { reasons: string[]; users: DuplicateUser[] }
+export interface MergeRecord {
+  id: number; at: number; actor: string; undoneAt: number | null; undoableUntil: number
+  kept: { id: number; userId: string | null; email: string | null; name: string | null }
+  merged: { id: number; userId: string | null; email: string | null; name: string | null }
+}
 export interface ImpactUser { id: number; userId: string | null; email: string | null; name: string | null }
 /** What saving a draft would change (worker/src/segments/impact.ts). */
 export interface Impact {

@@ -2,7 +2,7 @@
 // changes are JSON, so the server's CSRF check (Origin + JSON) passes.
 import { signal } from '@preact/signals'
 import type {
-  ApiToken, AttributeDefinition, AuditEntry, AuditQuery, Catalog, Invitation, InvitationInfo, Member, NewInvitation, ProjectRef, Role, TokenScope, ChunkResult, DailyCounts, EventPage, EventQuery, Explanation, Impact, ImportInput, ImportView, Me, MemberRow, Membership, Preview,
+  ApiToken, AttributeDefinition, AuditEntry, AuditQuery, Catalog, Invitation, InvitationInfo, Member, NewInvitation, ProjectRef, Role, TokenScope, ChunkResult, DailyCounts, DuplicateGroup, EventPage, EventQuery, Explanation, Impact, ImportInput, ImportView, Me, MemberRow, Membership, MergeRecord, Preview,
   Profile, Segment, SegmentInput, SegmentVersion, Settings, SimulatedProfile, SimulatedSegment, Tag, UserPage, UserQuery, Verification,
 } from './api-types'
 import type { ConditionTree } from './condition-model'
@@ -79,6 +79,10 @@ export function projectApi(projectId: string) {
     updateUser: (pk: number, body: { email?: string | null; name?: string | null; status?: 'active' | 'disabled'; attributes?: Record<string, unknown> }) =>
       call<void>('PATCH', `${p}/users/${pk}`, body),
     deleteUser: (pk: number) => call<void>('DELETE', `${p}/users/${pk}`),
+    duplicates: () => call<{ groups: DuplicateGroup[] }>('GET', `${p}/duplicates`),
+    mergeUsers: (keepPk: number, mergePk: number) => call<{ id: number }>('POST', `${p}/users/merge`, { keepPk, mergePk }),
+    merges: () => call<{ merges: MergeRecord[] }>('GET', `${p}/merges`),
+    undoMerge: (id: number) => call<void>('POST', `${p}/merges/${id}/undo`, {}),
     events: (pk: number, q: EventQuery) => call<EventPage>('GET', `${p}/users/${pk}/events${qs({ ...q })}`),
     daily: (pk: number, days: 7 | 30 | 90) => call<DailyCounts>('GET', `${p}/users/${pk}/events/daily?days=${days}`),
     memberships: (pk: number) => call<{ segments: Membership[] }>('GET', `${p}/users/${pk}/segments`),

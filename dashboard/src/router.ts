@@ -10,6 +10,7 @@ export type Route =
   | { name: 'segments'; projectId: string }
   | { name: 'segment'; projectId: string; segmentId: number | 'new' }
   | { name: 'simulator'; projectId: string }
+  | { name: 'duplicates'; projectId: string }
   | { name: 'imports'; projectId: string }
   | { name: 'import-new'; projectId: string }
   | { name: 'settings'; projectId: string }
@@ -30,6 +31,7 @@ export function parse(path: string): Route {
   const projectId = decodeURIComponent(m[1])
   const page = m[2] as 'users' | 'segments' | 'imports' | 'settings'
   if (page === 'segments' && m[3] === 'simulate') return { name: 'simulator', projectId }
+  if (page === 'users' && m[3] === 'duplicates') return { name: 'duplicates', projectId }
   if (page === 'segments' && m[3]) {
     const id = m[3] === 'new' ? 'new' : Number(m[3])
     return id === 'new' || (Number.isSafeInteger(id) && id > 0) ? { name: 'segment', projectId, segmentId: id } : { name: 'not-found' }
