@@ -11,10 +11,10 @@ describe('duplicates and reversible merges', () => {
   const pk: Record<string, number> = {}
   const seg: Record<string, number> = {}
   const api = (method: string, path: string, body?: unknown) =>
-    t.app.request(`/api/projects/${t.boot.projectId}${path}`, {
+    Promise.resolve(t.app.request(`/api/projects/${t.boot.projectId}${path}`, {
       method, body: body === undefined ? undefined : JSON.stringify(body),
       headers: { 'content-type': 'application/json', authorization: `Bearer ${t.secretKey}` },
-    }).then(async (r) => ({ status: r.status, body: r.status === 204 ? null : (await r.json()) as any }))
+    })).then(async (r) => ({ status: r.status, body: r.status === 204 ? null : (await r.json()) as any }))
   /** Every row of every table but the logs, with the segments' computed_at (the refresh's clock) left out. */
   const everything = async () => {
     const tables = (await t.db.execute(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%'`)).rows.map((r) => String(r.name)).filter((n) => !LOGS.test(n))

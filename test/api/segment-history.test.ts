@@ -7,10 +7,10 @@ const plan = (value: string) => ({ type: 'attribute', key: 'plan', operator: 'is
 describe('segment history', () => {
   let t: Awaited<ReturnType<typeof testApp>>
   const api = (method: string, path: string, body?: unknown) =>
-    t.app.request(`/api/projects/${t.boot.projectId}${path}`, {
+    Promise.resolve(t.app.request(`/api/projects/${t.boot.projectId}${path}`, {
       method, body: body === undefined ? undefined : JSON.stringify(body),
       headers: { 'content-type': 'application/json', authorization: `Bearer ${t.secretKey}` },
-    }).then(async (r) => ({ status: r.status, body: r.status === 204 ? null : (await r.json()) as any }))
+    })).then(async (r) => ({ status: r.status, body: r.status === 204 ? null : (await r.json()) as any }))
 
   beforeAll(async () => {
     t = await testApp()

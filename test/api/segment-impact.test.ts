@@ -14,10 +14,10 @@ describe('edit impact before saving', () => {
   let vip = 0
   const seg: Record<string, number> = {}
   const api = (method: string, path: string, body?: unknown) =>
-    t.app.request(`/api/projects/${t.boot.projectId}${path}`, {
+    Promise.resolve(t.app.request(`/api/projects/${t.boot.projectId}${path}`, {
       method, body: body === undefined ? undefined : JSON.stringify(body),
       headers: { 'content-type': 'application/json', authorization: `Bearer ${t.secretKey}` },
-    }).then(async (r) => ({ status: r.status, body: r.status === 204 ? null : (await r.json()) as any }))
+    })).then(async (r) => ({ status: r.status, body: r.status === 204 ? null : (await r.json()) as any }))
   const impact = (id: number, conditions: unknown) => api('POST', `/segments/${id}/impact`, { conditions })
   const members = async (id: number) => new Set((await t.db.execute({ sql: 'SELECT u.user_id FROM segment_members m JOIN users u ON u.id = m.user_pk WHERE m.segment_id = ?', args: [id] })).rows.map((r) => String(r.user_id)))
 

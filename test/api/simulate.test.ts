@@ -26,10 +26,10 @@ describe('the segment simulator', () => {
   const ids: Record<string, number> = {}
   let vip = 0
   const api = (path: string, body?: unknown, headers: Record<string, string> = {}) =>
-    t.app.request(`/api/projects/${t.boot.projectId}${path}`, {
+    Promise.resolve(t.app.request(`/api/projects/${t.boot.projectId}${path}`, {
       method: body === undefined ? 'GET' : 'POST', body: body === undefined ? undefined : JSON.stringify(body),
       headers: { 'content-type': 'application/json', authorization: `Bearer ${t.secretKey}`, ...headers },
-    }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }))
+    })).then(async (r) => ({ status: r.status, body: (await r.json()) as any }))
   const simulate = (profile: unknown) => api('/simulate', { profile })
   const memberNames = (r: { body: { segments: { name: string; member: boolean }[] } }) => r.body.segments.filter((s) => s.member).map((s) => s.name).sort()
 

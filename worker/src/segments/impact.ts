@@ -1,7 +1,7 @@
 import type { Db, Stmt } from '../db/types.js'
 import { attributeKeys, type UserColumns } from './columns.js'
 import type { ConditionTree } from './condition.js'
-import { columnDifference } from './impact-columns.js'
+import { columnDifferences } from './impact-columns.js'
 import { segmentRefs, type Library, type SavedSegment } from './store.js'
 import { binder, toSql } from './to-sql.js'
 
@@ -48,7 +48,8 @@ function sideStatements(projectId: string, seg: SavedSegment, tree: ConditionTre
   const where = toSql(tree, { now, segments: lib.segments, projectId }, b.bind)
   const [p, s] = [b.bind(projectId), b.bind(seg.id)]
   const matching = `SELECT u.id FROM users u WHERE u.project_id = ${p} AND u.status = 'active' AND ${where}`
-  const members = `SELECT m.user_pk FROM segment_members m WHERE m.project_id = ${p} AND m.segment_id = ${s}`
+  // Scoped through the segment's row: a project_id test per member row would read every row (the (segment, user) key covers this).
+  const members = `SELECT m.user_pk FROM segment_members m WHERE m.segment_id = ${s} AND m.segment_id IN (SELECT g.id FROM segments g WHERE g.project_id = ${p} AND g.id = ${s})`
   const entering = `FROM users u WHERE u.project_id = ${p} AND u.status = 'active' AND ${where} AND u.id NOT IN (${members})`
   const leaving = `FROM users u WHERE u.project_id = ${p} AND u.id IN (${members}) AND u.id NOT IN (${matching})`
   const cols = 'u.id, u.user_id, u.email, u.name'
@@ -70,9 +71,10 @@ export async function editImpact(db: Db, projectId: string, lib: Library, seg: S
   const composers = composersOf(drafted, seg.id).filter((c) => c.kind === 'dynamic' && c.tree)
   const keys = [...new Set([draft, ...composers.map((c) => c.tree!)].flatMap((t) => attributeKeys(t, drafted.segments)))]
   if (columns?.ready(projectId, keys)) {
-    const own = await columnDifference(db, columns, projectId, drafted, seg.id, draft, now, SAMPLE_SIZE)
-    const theirs = []
-    for (const c of composers) theirs.push(await columnDifference(db, columns, projectId, drafted, c.id, c.tree!, now, 0))
+    const [own, ...theirs] = await columnDifferences(db, columns, projectId, drafted, [
+      { segmentId: seg.id, tree: draft, sample: SAMPLE_SIZE },
+      ...composers.map((c) => ({ segmentId: c.id, tree: c.tree!, sample: 0 })),
+    ], now)
     const users = await usersByPk(db, projectId, [...own.enteringPks, ...own.leavingPks])
     const pick = (pks: number[]) => pks.flatMap((pk) => (users.has(pk) ? [users.get(pk)!] : []))
     return {
