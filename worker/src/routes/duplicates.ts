@@ -35,7 +35,9 @@ duplicateRoutes.post('/users/merge', requireProject('editor'), async (c) => {
   const r = await mergeUsers(db, writer, c.var.projectId, body.keepPk, body.mergePk, c.var.actor.name, at)
   if (r === 'not_found') throw new ApiError(404, 'not_found', `no user ${body.keepPk} or ${body.mergePk} in this project`)
   if (r === 'busy') throw new ApiError(503, 'user_busy', 'the profiles kept changing while they were being merged; nothing was merged, retry', undefined, { 'Retry-After': '1' })
-  // The kept profile's dynamic segments, for what it now holds.
+  // The kept profile's dynamic segments, for what it now holds. NOTE: with issue 12's drain
+  // this call goes: the drain reads the merge's journal entries, whose cause is 'merge', and
+  // labels the ledger rows so; refreshUsers here writes them under the default cause.
   await refreshUsers(db, writer, c.var.projectId, [{ pk: body.keepPk }], at)
   await audit(c, { verb: 'merge', objectType: 'user', objectId: body.keepPk, after: { mergedPk: body.mergePk, mergeId: r.id } })
   return c.json({ id: r.id })
