@@ -3,6 +3,7 @@
  * a segment with 250k members would change, and a segment composing it) and the
  * simulator's evaluation of one made-up profile against 50 segments with explanations.
  */
+import { cpus, loadavg } from 'node:os'
 import { openCachedConnection } from '../worker/src/db/node-db.js'
 import { userColumns } from '../worker/src/segments/columns.js'
 import { treeSchema, type ConditionTree } from '../worker/src/segments/condition.js'
@@ -60,14 +61,19 @@ export async function segmentToolsBench(table: Table): Promise<{ ok: boolean }> 
       const cols = path === 'columns' ? columns : undefined
       await editImpact(db, projectId, lib, pro, draft, now, cols)
       const times: number[] = []
+      const cpu: number[] = []
       let r
       for (let i = 0; i < (path === 'columns' ? 7 : 2); i++) {
         const t0 = performance.now()
+        const c0 = process.cpuUsage()
         r = await editImpact(db, projectId, lib, pro, draft, now, cols)
+        const c1 = process.cpuUsage(c0)
         times.push(performance.now() - t0)
+        cpu.push((c1.user + c1.system) / 1000)
       }
       const p95 = pct(times, 95)
-      const base = { baseline: `${members.toLocaleString('en')} members now; +${r!.entering.toLocaleString('en')} / −${r!.leaving.toLocaleString('en')}` }
+      // This process's CPU time beside the wall time: on a shared machine the difference is waiting for a core.
+      const base = { baseline: `${members.toLocaleString('en')} members; +${r!.entering.toLocaleString('en')} / −${r!.leaving.toLocaleString('en')}; CPU p95`, baselineValue: ms(pct(cpu, 95)) }
       if (path === 'columns') {
         ok &&= p95 <= 1000
         table.add({ figure: `edit impact at ${USERS.toLocaleString('en')} users, ${label} (+ 1 composing segment) (p95 of 7)`, value: ms(p95), ...base, target: '≤ 1,000 ms', met: p95 <= 1000 })
@@ -93,6 +99,7 @@ export async function segmentToolsBench(table: Table): Promise<{ ok: boolean }> 
   }
   table.add({ figure: 'simulator: 1 made-up profile × 50 segments, with explanations (p50)', value: ms(pct(times, 50)) })
   table.add({ figure: 'simulator: 1 made-up profile × 50 segments, with explanations (p99)', value: ms(pct(times, 99)), target: '≤ 100 ms (live as one types)', met: pct(times, 99) <= 100 })
+  table.note(`segment-tools: load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores at the end (the impact rows' CPU p95 is this process's own time)`)
   conn.close()
   return { ok }
 }
