@@ -20,6 +20,8 @@ export interface RouteCase {
   query?: string
   /** Only a signed-in account may call it: no token or key, whatever its scope. */
   accountOnly?: boolean
+  /** Path parameters other than the defaults of `Ids` (the impact of a segment needs a dynamic one). */
+  params?: (ids: Ids) => Partial<Ids>
 }
 
 const TREE = { version: 1, root: { type: 'group', logic: 'and', conditions: [{ type: 'attribute', key: 'plan', operator: 'is', value: 'pro' }] } }
@@ -35,7 +37,7 @@ export const PROJECT_ROUTES: Record<string, RouteCase> = {
   'DELETE /segments/:segmentId': {},
   'GET /segments/:segmentId/members': {},
   'GET /segments/:segmentId/versions': {},
-  'POST /segments/:segmentId/impact': { role: 'viewer', viewerMay: 'a read sent as POST: it counts what a draft would change and saves nothing', body: () => ({ conditions: TREE }) },
+  'POST /segments/:segmentId/impact': { role: 'viewer', viewerMay: 'a read sent as POST: it counts what a draft would change and saves nothing', body: () => ({ conditions: TREE }), params: (ids) => ({ segmentId: ids.dynamicSegmentId }) },
   'POST /segments/:segmentId/members': { body: (ids) => ({ ids: [ids.userPk] }) },
   'DELETE /segments/:segmentId/members/:userPk': {},
   'GET /segments/:segmentId/export': { query: '?format=csv' },
@@ -150,7 +152,8 @@ export function fill(r: AdminRoute, projectId: string, ids: Ids, override: Parti
   const path = r.path.replace(/:(\w+)(\{[^}]*\})?/g, (_, name: string) => {
     if (name === 'projectId') return encodeURIComponent(projectId)
     if (name === 'seq') return '0'
-    const v = (override as Record<string, unknown>)[name] ?? (ids as unknown as Record<string, unknown>)[name]
+    const own = PROJECT_ROUTES[r.key]?.params?.(ids) as Record<string, unknown> | undefined
+    const v = (override as Record<string, unknown>)[name] ?? own?.[name] ?? (ids as unknown as Record<string, unknown>)[name]
     if (v === undefined) throw new Error(`${r.method} ${r.path}: no fixture id for :${name}; add it to Ids in test/security/two-projects.ts`)
     return encodeURIComponent(String(v))
   })

@@ -13,6 +13,8 @@ export interface Ids {
   accountId: string; invitationId: string; tokenId: string
   /** A merge of the past, undone already (so that calling its undo changes nothing). */
   mergeId: number
+  /** A dynamic segment (edit impact takes only those). */
+  dynamicSegmentId: number
 }
 
 export interface Project {
@@ -112,7 +114,7 @@ export async function seedProject(t: TestApp, projectId: string, writeKey: strin
   await api('POST', '/attributes', { key, type: 'string', constraints: { note: mark } })
   const staticSegment = await api('POST', '/segments', { name: `${mark} static`, kind: 'static', description: mark })
   await api('POST', `/segments/${staticSegment.id}/members`, { ids: pks })
-  await api('POST', '/segments', { name: `${mark} dynamic`, conditions: { version: 1, root: { type: 'group', logic: 'and', conditions: [{ type: 'attribute', key: 'note', operator: 'is', value: mark }] } } })
+  const dynamicSegment = await api('POST', '/segments', { name: `${mark} dynamic`, conditions: { version: 1, root: { type: 'group', logic: 'and', conditions: [{ type: 'attribute', key: 'note', operator: 'is', value: mark }] } } })
   const draft = await api('POST', '/imports', { name: `${mark} draft import`, match: 'userId', columns: [{ header: 'id', target: 'userId' }] })
   await api('POST', `/imports?name=${mark}%20file&segmentName=${mark}%20imported`, `id,email\n${mark}-imported,not an email\n${mark}-imported-2,${mark}-2@${mark}.example\n`, 'text/csv')
   const invitation = await api('POST', '/invitations', { email: `invitee-${mark}@${mark}.example`, role: 'viewer' })
@@ -125,7 +127,7 @@ export async function seedProject(t: TestApp, projectId: string, writeKey: strin
   })
   return {
     // accountId is filled in by twoProjects, once the project has a second member.
-    ids: { projectId, userPk: pks[0], segmentId: staticSegment.id, tagId: tag.id, importId: draft.id, key, accountId: '', invitationId: invitation.id, tokenId: token.id, mergeId },
+    ids: { projectId, userPk: pks[0], segmentId: staticSegment.id, tagId: tag.id, importId: draft.id, key, accountId: '', invitationId: invitation.id, tokenId: token.id, mergeId, dynamicSegmentId: dynamicSegment.id },
     writeKey, secretKey, userIds, emails,
   }
 }
