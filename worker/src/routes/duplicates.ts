@@ -68,7 +68,7 @@ duplicateRoutes.post('/merges/:mergeId/undo', requireProject('editor'), async (c
     already_undone: [409, 'this merge was undone already'],
     expired: [410, 'merges can be undone for 30 days; this one is older'],
     kept_gone: [409, 'the kept profile is gone (erased, or merged again): undo that first'],
-    pk_taken: [409, "the merged profile's id is in use again"],
+    pk_taken: [409, "the merged profile's pk or user id belongs to another profile now"],
     busy: [503, 'another undo of this merge ran at the same time; nothing was changed twice'],
   }
   if (result !== 'undone') throw new ApiError(refusals[result][0], result, refusals[result][1])

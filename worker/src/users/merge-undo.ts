@@ -70,7 +70,13 @@ export async function undoMerge(db: Db, writer: Writer, projectId: string, merge
       args: { ...base, rows: json(snap.memberships[who]) },
     })),
   ]
-  await writer.write(withCause('undo merge', now, stmts))
+  try {
+    await writer.write(withCause('undo merge', now, stmts))
+  } catch (e) {
+    // The merged user id (or email index) taken by a profile made since: nothing was written (one transaction).
+    if (String((e as Error).message).includes('UNIQUE')) return { result: 'pk_taken', keptPk: t, mergedPk: s }
+    throw e
+  }
   const check = await db.execute({ sql: 'SELECT undo_token FROM user_merges WHERE id = ?', args: [mergeId] })
   return { result: check.rows[0]?.undo_token === token ? 'undone' : 'busy', keptPk: t, mergedPk: s }
 }
