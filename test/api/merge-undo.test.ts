@@ -118,6 +118,16 @@ describe('duplicates and reversible merges', () => {
     expect(await api('POST', '/users/merge', { keepPk: 'bob' })).toMatchObject({ status: 400, body: { error: { field: 'keepPk' } } })
   })
 
+  it('refuses the undo, changing nothing, when the merged user id names a profile made since', async () => {
+    const m = await api('POST', '/users/merge', { keepPk: pk.ann, mergePk: pk['ann-2'] })
+    await t.db.execute({ sql: `INSERT INTO users (project_id, user_id, created_at, first_seen, last_seen, updated_at) VALUES (?, 'ann-2', 1, 0, 0, 1)`, args: [t.boot.projectId] })
+    const before = await everything()
+    expect(await api('POST', `/merges/${m.body.id}/undo`)).toMatchObject({ status: 409, body: { error: { code: 'pk_taken' } } })
+    expect(await everything()).toEqual(before)
+    await t.db.execute(`DELETE FROM users WHERE user_id = 'ann-2'`)
+    expect((await api('POST', `/merges/${m.body.id}/undo`)).status).toBe(204)
+  })
+
   it('forgets the merge record when either profile is erased', async () => {
     const m = await api('POST', '/users/merge', { keepPk: pk.ann, mergePk: pk['ann-2'] })
     expect((await api('DELETE', `/users/${pk.ann}`)).status).toBe(204)
