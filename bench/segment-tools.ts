@@ -59,11 +59,12 @@ export async function segmentToolsBench(table: Table): Promise<{ ok: boolean }> 
   for (const [label, draft] of drafts) {
     for (const path of ['columns', 'sql'] as const) {
       const cols = path === 'columns' ? columns : undefined
-      await editImpact(db, projectId, lib, pro, draft, now, cols)
+      // The SQL path takes a minute a call at 1M users on this machine: measured once, unwarmed.
+      if (path === 'columns') await editImpact(db, projectId, lib, pro, draft, now, cols)
       const times: number[] = []
       const cpu: number[] = []
       let r
-      for (let i = 0; i < (path === 'columns' ? 7 : 2); i++) {
+      for (let i = 0; i < (path === 'columns' ? 7 : 1); i++) {
         const t0 = performance.now()
         const c0 = process.cpuUsage()
         r = await editImpact(db, projectId, lib, pro, draft, now, cols)
@@ -78,7 +79,7 @@ export async function segmentToolsBench(table: Table): Promise<{ ok: boolean }> 
         ok &&= p95 <= 1000
         table.add({ figure: `edit impact at ${USERS.toLocaleString('en')} users, ${label} (+ 1 composing segment) (p95 of 7)`, value: ms(p95), ...base, target: '≤ 1,000 ms', met: p95 <= 1000 })
       } else {
-        table.add({ figure: `edit impact, same draft, SQL path (Workers) (max of 2)`, value: ms(p95), ...base })
+        table.add({ figure: `edit impact, same draft, SQL path (Workers) (1 run)`, value: ms(p95), ...base })
       }
     }
   }
