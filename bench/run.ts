@@ -18,6 +18,7 @@ import { exportsBench } from './exports.js'
 import { importsBench } from './imports.js'
 import { loadMixedBench } from './load-mixed.js'
 import { membershipBench } from './membership.js'
+import { segmentToolsBench } from './segment-tools.js'
 import { segmentsBench } from './segments.js'
 import { snippetBench } from './snippet.js'
 import { usersListBench } from './users-list.js'
@@ -36,6 +37,7 @@ const all: [string, (t: Table) => Promise<{ ok: boolean }>][] = [
   ['snippet', snippetBench],
   ['collector', collectorBench],
   ['segments', segmentsBench],
+  ['segment-tools', segmentToolsBench],
   ['users', usersListBench],
   ['membership', membershipBench],
   ['exports', exportsBench],

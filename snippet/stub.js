@@ -6,7 +6,7 @@
 ((w, d, q, s) => {
   q = w.jimer = w.jimer || []
   if (!q.track) {
-    'identify track page set reset segments experience response ready'.split(' ').map((m) => {
+    'identify track page set reset segments user experience response ready'.split(' ').map((m) => {
       q[m] = (...a) => new Promise((r) => q.push([m, ...a], r))
     })
     s = d.createElement('script')

@@ -58,10 +58,44 @@ export interface SegmentInput { name?: string; description?: string; kind?: 'dyn
 export interface MemberRow { id: number; userId: string | null; email: string | null; name: string | null; lastSeen: number; enteredAt: number; computedAt: number }
 export interface Preview { count: number; sample: { id: number; userId: string | null; email: string | null; name: string | null; lastSeen: number }[] }
 
+/** The simulator's made-up profile (worker/src/segments/simulate.ts); times as {daysAgo}. */
+export interface SimulatedProfile {
+  userId?: string | null; email?: string | null; name?: string | null; status?: 'active' | 'disabled'
+  lastSeen?: { daysAgo: number }; firstSeen?: { daysAgo: number }; sessions?: number
+  attributes?: Record<string, unknown>; tags?: (number | string)[]
+  events?: { name: string; count?: number; at?: { daysAgo: number }; properties?: Record<string, unknown> }[]
+  experiences?: { experience: string; action: 'seen' | 'completed' | 'dismissed' | 'answered'; answer?: string }[]
+  segments?: number[]
+}
+export interface SimulatedSegment {
+  id: number; name: string; kind: 'dynamic' | 'static'; key: string; targetable: boolean
+  member: boolean; reason: string; explanation: ExplainGroup | null
+}
+
+/** One saved version of a segment (worker/src/segments/history.ts). */
+export interface SegmentVersion {
+  id: number; at: number; actor: string
+  name: string; description: string; kind: 'dynamic' | 'static'; conditions: ConditionTree | null; targetable: boolean; key: string
+  memberCount: number
+}
+export interface DuplicateUser { id: number; userId: string | null; email: string | null; name: string | null; firstSeen: number; lastSeen: number; eventsCount: number; sessions: number }
+export interface DuplicateGroup { reasons: string[]; users: DuplicateUser[] }
+export interface MergeRecord {
+  id: number; at: number; actor: string; undoneAt: number | null; undoableUntil: number
+  kept: { id: number; userId: string | null; email: string | null; name: string | null }
+  merged: { id: number; userId: string | null; email: string | null; name: string | null }
+}
+export interface ImpactUser { id: number; userId: string | null; email: string | null; name: string | null }
+/** What saving a draft would change (worker/src/segments/impact.ts). */
+export interface Impact {
+  entering: number; leaving: number; enteringSample: ImpactUser[]; leavingSample: ImpactUser[]; targetable: boolean
+  composers: { id: number; name: string; targetable: boolean; entering: number; leaving: number }[]
+}
+
 export type AttrType = 'string' | 'number' | 'boolean' | 'date' | 'list'
 /** `held`: the kind every sampled user's value has (null when they differ); an import must not write another over number/boolean/list. */
 export interface Catalog { attributes: { key: string; type: AttrType; declared: boolean; held?: AttrType | null }[]; events: string[]; experiences: string[] }
-export interface AttributeDefinition { key: string; type: AttrType; constraints: Record<string, unknown> }
+export interface AttributeDefinition { key: string; type: AttrType; constraints: Record<string, unknown>; readable?: boolean }
 
 export type Verification = 'off' | 'optional' | 'required'
 export interface Settings {

@@ -2,8 +2,8 @@
 // changes are JSON, so the server's CSRF check (Origin + JSON) passes.
 import { signal } from '@preact/signals'
 import type {
-  ApiToken, AttributeDefinition, AuditEntry, AuditQuery, Catalog, Invitation, InvitationInfo, Member, NewInvitation, ProjectRef, Role, TokenScope, ChunkResult, DailyCounts, EventPage, EventQuery, Explanation, ImportInput, ImportView, Me, MemberRow, Membership, Preview,
-  Profile, Segment, SegmentInput, Settings, Tag, UserPage, UserQuery, Verification, UserLedgerRow, SegmentLedgerRow, LedgerDaily, Webhook, WebhookDelivery, WebhookInput,
+  ApiToken, AttributeDefinition, AuditEntry, AuditQuery, Catalog, Invitation, InvitationInfo, Member, NewInvitation, ProjectRef, Role, TokenScope, ChunkResult, DailyCounts, DuplicateGroup, EventPage, EventQuery, Explanation, Impact, ImportInput, ImportView, Me, MemberRow, Membership, MergeRecord, Preview,
+  Profile, Segment, SegmentInput, SegmentVersion, Settings, SimulatedProfile, SimulatedSegment, Tag, UserPage, UserQuery, Verification, UserLedgerRow, SegmentLedgerRow, LedgerDaily, Webhook, WebhookDelivery, WebhookInput,
 } from './api-types'
 import type { ConditionTree } from './condition-model'
 
@@ -79,6 +79,10 @@ export function projectApi(projectId: string) {
     updateUser: (pk: number, body: { email?: string | null; name?: string | null; status?: 'active' | 'disabled'; attributes?: Record<string, unknown> }) =>
       call<void>('PATCH', `${p}/users/${pk}`, body),
     deleteUser: (pk: number) => call<void>('DELETE', `${p}/users/${pk}`),
+    duplicates: () => call<{ groups: DuplicateGroup[] }>('GET', `${p}/duplicates`),
+    mergeUsers: (keepPk: number, mergePk: number) => call<{ id: number }>('POST', `${p}/users/merge`, { keepPk, mergePk }),
+    merges: () => call<{ merges: MergeRecord[] }>('GET', `${p}/merges`),
+    undoMerge: (id: number) => call<void>('POST', `${p}/merges/${id}/undo`, {}),
     events: (pk: number, q: EventQuery) => call<EventPage>('GET', `${p}/users/${pk}/events${qs({ ...q })}`),
     daily: (pk: number, days: 7 | 30 | 90) => call<DailyCounts>('GET', `${p}/users/${pk}/events/daily?days=${days}`),
     memberships: (pk: number) => call<{ segments: Membership[] }>('GET', `${p}/users/${pk}/segments`),
@@ -101,6 +105,9 @@ export function projectApi(projectId: string) {
     duplicateSegment: (id: number) => call<Segment>('POST', `${p}/segments/${id}/duplicate`, {}),
     deleteSegment: (id: number) => call<void>('DELETE', `${p}/segments/${id}`),
     preview: (conditions: ConditionTree) => call<Preview>('POST', `${p}/segments/preview`, { conditions }),
+    segmentVersions: (id: number) => call<{ versions: SegmentVersion[] }>('GET', `${p}/segments/${id}/versions`),
+    impact: (id: number, conditions: ConditionTree) => call<Impact>('POST', `${p}/segments/${id}/impact`, { conditions }),
+    simulate: (profile: SimulatedProfile) => call<{ evaluatedAt: number; segments: SimulatedSegment[] }>('POST', `${p}/simulate`, { profile }),
     members: (id: number, after?: number) => call<{ members: MemberRow[]; next: number | null }>('GET', `${p}/segments/${id}/members${qs({ after })}`),
     addMembers: (id: number, body: { ids?: number[]; userIds?: string[]; emails?: string[] }) =>
       call<{ added: number; notFound: string[] }>('POST', `${p}/segments/${id}/members`, body),
@@ -116,6 +123,7 @@ export function projectApi(projectId: string) {
     catalog: () => call<Catalog>('GET', `${p}/catalog`),
     attributes: () => call<{ attributes: AttributeDefinition[] }>('GET', `${p}/attributes`),
     createAttribute: (body: AttributeDefinition) => call<AttributeDefinition>('POST', `${p}/attributes`, body),
+    updateAttribute: (key: string, body: { readable?: boolean }) => call<void>('PATCH', `${p}/attributes/${enc(key)}`, body),
     deleteAttribute: (key: string) => call<void>('DELETE', `${p}/attributes/${enc(key)}`),
 
     imports: () => call<{ imports: ImportView[] }>('GET', `${p}/imports`),

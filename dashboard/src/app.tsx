@@ -10,6 +10,8 @@ import { InvitePage } from './pages/invite'
 import { NoAccess, NoProjects, NotFound } from './pages/not-found'
 import { SegmentEditorPage } from './pages/segments/segment-editor'
 import { SegmentsPage } from './pages/segments/segments-page'
+import { SimulatorPage } from './pages/segments/simulator-page'
+import { DuplicatesPage } from './pages/users/duplicates-page'
 import { SettingsPage } from './pages/settings/settings-page'
 import { Shell } from './pages/shell'
 import { SignIn } from './pages/sign-in'
@@ -53,6 +55,8 @@ export function App() {
         {r.name === 'users' && <UsersPage />}
         {r.name === 'segments' && <SegmentsPage />}
         {r.name === 'segment' && <SegmentEditorPage key={String(r.segmentId)} segmentId={r.segmentId} />}
+        {r.name === 'simulator' && <SimulatorPage />}
+        {r.name === 'duplicates' && <DuplicatesPage />}
         {r.name === 'imports' && <ImportsPage />}
         {r.name === 'import-new' && <ImportFlowPage />}
         {r.name === 'settings' && <SettingsPage />}

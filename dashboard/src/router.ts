@@ -9,6 +9,8 @@ export type Route =
   | { name: 'users'; projectId: string }
   | { name: 'segments'; projectId: string }
   | { name: 'segment'; projectId: string; segmentId: number | 'new' }
+  | { name: 'simulator'; projectId: string }
+  | { name: 'duplicates'; projectId: string }
   | { name: 'imports'; projectId: string }
   | { name: 'import-new'; projectId: string }
   | { name: 'settings'; projectId: string }
@@ -28,6 +30,8 @@ export function parse(path: string): Route {
   if (!m) return { name: 'not-found' }
   const projectId = decodeURIComponent(m[1])
   const page = m[2] as 'users' | 'segments' | 'imports' | 'settings'
+  if (page === 'segments' && m[3] === 'simulate') return { name: 'simulator', projectId }
+  if (page === 'users' && m[3] === 'duplicates') return { name: 'duplicates', projectId }
   if (page === 'segments' && m[3]) {
     const id = m[3] === 'new' ? 'new' : Number(m[3])
     return id === 'new' || (Number.isSafeInteger(id) && id > 0) ? { name: 'segment', projectId, segmentId: id } : { name: 'not-found' }

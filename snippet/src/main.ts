@@ -6,6 +6,7 @@
  * jimer.identify('42', { email: 'ann@example.com', plan: 'pro' }, { hash: hmacFromYourServer })
  * jimer.track('order_placed', { total: 30 })
  * jimer.segments().then((keys) => keys.includes('power_users') && showTour())
+ * jimer.user().then((u) => u.firstName && greet(u.firstName))
  */
 import { anonymousId, identify, onRouteChange, page, reset, startIdentity, track } from './calls.js'
 import { flush, flushOnHide, startDelivery } from './delivery.js'
@@ -21,29 +22,39 @@ const start = (w: any, queued?: any[]) => {
   const base = script.src.replace(/[^/]*$/, 'v1/')
   startIdentity()
   startDelivery(base + 'batch', key as string)
+  // Reads about this visitor, asked after the queued calls had one attempt (ids and keys are URL-safe).
+  const ask = (path: string, none: unknown) =>
+    flush()
+      .then(() => fetch(base + path + '?anonymousId=' + anonymousId + '&writeKey=' + key))
+      .then((r) => r.json())
+      .then((j) => j[path] || none)
+      .catch(() => none)
+  // The page's copy of user(): 0 until asked, and again after a write that may change it.
+  let me: any = 0
 
   const api: Record<string, Fn> = {
     /** identify(userId, traits?, {hash}?): joins this browser to a user; traits `email`, `name` are native. */
-    identify,
+    identify: (...a) => ((me = 0), identify(...a)),
     /** track(event, properties?) */
     track,
     /** page(name?, properties?): also sent on load and on SPA route changes. */
     page,
     /** set(traits): custom attributes (and `email`, `name`) without a user id. */
-    set: (traits) => identify(0, traits),
+    set: (traits) => api.identify(0, traits),
     /** reset(): logout, a new Jimer ID. */
-    reset,
+    reset: () => ((me = 0), reset()),
     /**
      * segments() → Promise of the keys of the targetable segments this visitor is in
-     * (`GET /v1/segments` answers `{"segments": [...]}`), asked after the queued calls had
-     * one attempt; [] when the collector cannot say. (Ids and keys are URL-safe.)
+     * (`GET /v1/segments` answers `{"segments": [...]}`); [] when the collector cannot say.
      */
-    segments: () =>
-      flush()
-        .then(() => fetch(base + 'segments?anonymousId=' + anonymousId + '&writeKey=' + key))
-        .then((r) => r.json())
-        .then((j) => j.segments || [])
-        .catch(() => []),
+    segments: () => ask('segments', []),
+    /**
+     * user() → Promise of this visitor's attributes marked "readable in the browser" in
+     * Settings (`GET /v1/attributes` answers `{"attributes": {...}}`), e.g. for "Hello {firstName}";
+     * {} when the collector cannot say. Asked once per page and kept, and asked again after
+     * identify, set or reset (so it reads what they wrote).
+     */
+    user: () => (me = me || ask('attributes', {})),
     /** experience(id, 'seen' | 'completed' | 'dismissed' | 'answered', {name, step, steps}?) */
     experience: (id, action, detail) => track('$experience', Object.assign({ id, action }, detail)),
     /** response(experienceId, step, question, answer): a survey answer. */

@@ -305,6 +305,18 @@ describe('the XSS sweep: hostile data on every dashboard screen, in Chromium', (
     await page.keyboard.press('Escape')
   })
 
+  it('opens the segment simulator, a segment\'s history and impact, and the Duplicates screen over hostile data', async () => {
+    await go('segments/simulate')
+    await page.getByTestId('simulator-summary').waitFor()
+    await visit(page, sweep, 'segment simulator')
+    await go(`segments/${seeded.segmentId}`)
+    await page.getByTestId('history-item').first().waitFor()
+    await visit(page, sweep, 'segment history')
+    await go('users/duplicates')
+    await page.getByRole('heading', { name: 'Duplicates' }).waitFor()
+    await visit(page, sweep, 'duplicates')
+  })
+
   it('says "not found" for hostile paths without echoing them as markup', async () => {
     await page.goto(`${server.url}/p/${encodeURIComponent(P.svg)}/users`)
     await page.getByText("You don't have access to this project").waitFor()

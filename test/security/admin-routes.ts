@@ -20,6 +20,8 @@ export interface RouteCase {
   query?: string
   /** Only a signed-in account may call it: no token or key, whatever its scope. */
   accountOnly?: boolean
+  /** Path parameters other than the defaults of `Ids` (the impact of a segment needs a dynamic one). */
+  params?: (ids: Ids) => Partial<Ids>
 }
 
 const TREE = { version: 1, root: { type: 'group', logic: 'and', conditions: [{ type: 'attribute', key: 'plan', operator: 'is', value: 'pro' }] } }
@@ -36,12 +38,20 @@ export const PROJECT_ROUTES: Record<string, RouteCase> = {
   'GET /segments/:segmentId/members': {},
   'GET /segments/:segmentId/ledger': {},
   'GET /segments/:segmentId/ledger/daily': { query: '?days=7' },
+  'GET /segments/:segmentId/versions': {},
+  'POST /segments/:segmentId/impact': { role: 'viewer', viewerMay: 'a read sent as POST: it counts what a draft would change and saves nothing', body: () => ({ conditions: TREE }), params: (ids) => ({ segmentId: ids.dynamicSegmentId }) },
   'POST /segments/:segmentId/members': { body: (ids) => ({ ids: [ids.userPk] }) },
   'DELETE /segments/:segmentId/members/:userPk': {},
   'GET /segments/:segmentId/export': { query: '?format=csv' },
+  'POST /simulate': { role: 'viewer', viewerMay: 'a read sent as POST: it evaluates a made-up profile and saves nothing', body: () => ({ profile: { attributes: { plan: 'pro' } } }) },
   'GET /users': {},
   'POST /users': { body: () => ({ userId: 'made-in-a-test' }) },
   'GET /users/:userPk': {},
+  'GET /duplicates': {},
+  // A pk nobody has: the guard is what these tests try, and the seeded users must stay.
+  'POST /users/merge': { body: (ids) => ({ keepPk: ids.userPk, mergePk: 987_654_321 }) },
+  'GET /merges': {},
+  'POST /merges/:mergeId/undo': {},
   'PATCH /users/:userPk': { body: () => ({ name: 'Renamed in a test' }) },
   'DELETE /users/:userPk': {},
   'GET /users/:userPk/segments': {},
@@ -141,7 +151,7 @@ export const roleOf = (r: AdminRoute): Role => PROJECT_ROUTES[r.key]?.role ?? (r
 export const changes = (r: AdminRoute) => r.method !== 'GET' && r.method !== 'HEAD'
 
 /** Path parameters that name an object of the project (and so can name another project's). */
-export const OWNED_PARAMS = ['userPk', 'segmentId', 'tagId', 'importId', 'key', 'accountId', 'invitationId', 'tokenId', 'webhookId', 'deliveryId'] as const satisfies readonly (keyof Ids)[]
+export const OWNED_PARAMS = ['userPk', 'segmentId', 'tagId', 'importId', 'key', 'accountId', 'invitationId', 'tokenId', 'webhookId', 'deliveryId', 'mergeId'] as const satisfies readonly (keyof Ids)[]
 
 export const paramsOf = (path: string) => [...path.matchAll(/:(\w+)/g)].map((m) => m[1])
 
@@ -153,7 +163,8 @@ export function fill(r: AdminRoute, projectId: string, ids: Ids, override: Parti
   const path = r.path.replace(/:(\w+)(\{[^}]*\})?/g, (_, name: string) => {
     if (name === 'projectId') return encodeURIComponent(projectId)
     if (name === 'seq') return '0'
-    const v = (override as Record<string, unknown>)[name] ?? (ids as unknown as Record<string, unknown>)[name]
+    const own = PROJECT_ROUTES[r.key]?.params?.(ids) as Record<string, unknown> | undefined
+    const v = (override as Record<string, unknown>)[name] ?? own?.[name] ?? (ids as unknown as Record<string, unknown>)[name]
     if (v === undefined) throw new Error(`${r.method} ${r.path}: no fixture id for :${name}; add it to Ids in test/security/two-projects.ts`)
     return encodeURIComponent(String(v))
   })

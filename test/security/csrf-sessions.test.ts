@@ -121,9 +121,11 @@ describe('CSRF on every state-changing admin route, and sessions', () => {
       expect(isRefusal(reply) || [401, 403].includes(reply.status) || reply.status >= 500, `${r.method} ${r.path} from the dashboard → ${reply.status} ${reply.text.slice(0, 200)}`).toBe(false)
       if (reply.status >= 300) notDone.push(`${r.key} ${reply.status} ${reply.code}`)
     }
-    // Past the guard, only the file upload says no (it takes CSV, which only a server may send), and the
-    // project's deletion, whose case types a wrong name on purpose (project-deletion.test.ts deletes one).
-    expect(notDone.sort()).toEqual(['DELETE / 400 name_mismatch', 'PUT /imports/:importId/csv 415 unsupported_media_type'])
+    // Past the guard, only the file upload says no (it takes CSV, which only a server may send), the
+    // project's deletion, whose case types a wrong name on purpose (project-deletion.test.ts deletes one),
+    // the merge, whose case names a pk nobody has (a real merge would take a seeded user away), and the
+    // undo of a merge undone already (merge-undo.test.ts merges and undoes for real).
+    expect(notDone.sort()).toEqual(['DELETE / 400 name_mismatch', 'POST /merges/:mergeId/undo 409 already_undone', 'POST /users/merge 404 not_found', 'PUT /imports/:importId/csv 415 unsupported_media_type'])
     // A script may sign in without Origin (no browser, no ambient cookie to abuse).
     expect((await http.send('POST', '/api/auth/login', { origin: null, json: { email: 'viewer-a@x.io', password: PASSWORD } })).status).toBe(200)
     console.log(`csrf: ${writes.length} state-changing admin routes enumerated (${projectWrites.length} project, ${writes.length - projectWrites.length} account), ${http.count()} requests made, ${refused} refused as expected, ${projectWrites.length - notDone.length} of ${projectWrites.length} same-origin project changes accepted`)

@@ -14,6 +14,10 @@ export interface Ids {
   accountId: string; invitationId: string; tokenId: string
   /** A webhook endpoint and one delivery in its log. */
   webhookId: string; deliveryId: number
+  /** A merge of the past, undone already (so that calling its undo changes nothing). */
+  mergeId: number
+  /** A dynamic segment (edit impact takes only those). */
+  dynamicSegmentId: number
 }
 
 export interface Project {
@@ -118,14 +122,20 @@ export async function seedProject(t: TestApp, projectId: string, writeKey: strin
   await fanOut(t.db, t.clock.get())
   const deliveryId = Number((await t.db.execute({ sql: 'SELECT min(id) AS id FROM webhook_deliveries WHERE endpoint_id = ?', args: [webhook.id] })).rows[0].id)
   expect(deliveryId).toBeGreaterThan(0)
-  await api('POST', '/segments', { name: `${mark} dynamic`, conditions: { version: 1, root: { type: 'group', logic: 'and', conditions: [{ type: 'attribute', key: 'note', operator: 'is', value: mark }] } } })
+  const dynamicSegment = await api('POST', '/segments', { name: `${mark} dynamic`, conditions: { version: 1, root: { type: 'group', logic: 'and', conditions: [{ type: 'attribute', key: 'note', operator: 'is', value: mark }] } } })
   const draft = await api('POST', '/imports', { name: `${mark} draft import`, match: 'userId', columns: [{ header: 'id', target: 'userId' }] })
   await api('POST', `/imports?name=${mark}%20file&segmentName=${mark}%20imported`, `id,email\n${mark}-imported,not an email\n${mark}-imported-2,${mark}-2@${mark}.example\n`, 'text/csv')
   const invitation = await api('POST', '/invitations', { email: `invitee-${mark}@${mark}.example`, role: 'viewer' })
   const token = await api('POST', '/tokens', { name: `${mark} token`, scope: 'read' })
+  const mergeId = Number(`${projectId.length}${mark.length}${Date.now() % 100_000}`)
+  const merged = { id: 0, user_id: `${mark}-merged`, email: `${mark}-merged@${mark}.example`, name: `${mark} Merged` }
+  await t.db.execute({
+    sql: 'INSERT INTO user_merges (id, project_id, kept_pk, merged_pk, at, actor_name, snapshot, undone_at) VALUES (?, ?, ?, 0, 0, ?, ?, 1)',
+    args: [mergeId, projectId, pks[0], `${mark} admin`, JSON.stringify({ kept: { id: pks[0], user_id: userIds[0], email: emails[0], name: mark }, merged })],
+  })
   return {
     // accountId is filled in by twoProjects, once the project has a second member.
-    ids: { projectId, userPk: pks[0], segmentId: staticSegment.id, tagId: tag.id, importId: draft.id, key, accountId: '', invitationId: invitation.id, tokenId: token.id, webhookId: webhook.id, deliveryId },
+    ids: { projectId, userPk: pks[0], segmentId: staticSegment.id, tagId: tag.id, importId: draft.id, key, accountId: '', invitationId: invitation.id, tokenId: token.id, webhookId: webhook.id, deliveryId, mergeId, dynamicSegmentId: dynamicSegment.id },
     writeKey, secretKey, userIds, emails,
   }
 }

@@ -9,16 +9,21 @@ import { tokenRoutes } from './routes/api-tokens.js'
 import { auditRoutes } from './routes/audit.js'
 import { auth } from './routes/auth.js'
 import { collect } from './routes/collect.js'
+import { duplicateRoutes } from './routes/duplicates.js'
 import { importRoutes } from './routes/imports.js'
 import { invitationAccept } from './routes/invitation-accept.js'
 import { invitationRoutes } from './routes/invitations.js'
 import { memberRoutes } from './routes/members.js'
+import { personalization } from './routes/personalization.js'
 import { projectRoutes } from './routes/projects.js'
 import type { Snippet } from './routes/demo.js'
 import { segmentExport } from './routes/segment-export.js'
 import { ledgerRoutes } from './routes/segment-ledger.js'
+import { segmentHistoryRoutes } from './routes/segment-history.js'
+import { segmentImpactRoutes } from './routes/segment-impact.js'
 import { segmentRoutes } from './routes/segments.js'
 import { settingsRoutes } from './routes/settings.js'
+import { simulateRoutes } from './routes/simulate.js'
 import { targeting } from './routes/targeting.js'
 import { tagRoutes } from './routes/tags.js'
 import { userExport } from './routes/user-export.js'
@@ -87,10 +92,15 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('/v1/*', publicCors)
   app.route('/v1', collect)
   app.route('/v1', targeting)
+  app.route('/v1', personalization)
   app.route('/api/auth', auth)
   app.route('/api/projects/:projectId', segmentRoutes)
   app.route('/api/projects/:projectId', ledgerRoutes)
+  app.route('/api/projects/:projectId', simulateRoutes)
+  app.route('/api/projects/:projectId', segmentImpactRoutes)
+  app.route('/api/projects/:projectId', segmentHistoryRoutes)
   app.route('/api/projects/:projectId', userRoutes)
+  app.route('/api/projects/:projectId', duplicateRoutes)
   app.route('/api/projects/:projectId', userList)
   app.route('/api/projects/:projectId', userProfile)
   app.route('/api/projects/:projectId', userExport)

@@ -200,6 +200,8 @@ export const attributeDefinitions = sqliteTable('attribute_definitions', {
   /** 'string' | 'number' | 'boolean' | 'date' | 'list' */
   type: text('type').notNull(),
   constraints: text('constraints').notNull().default('{}'),
+  /** 1: `jimer.user()` may read this attribute in the visitor's own browser (personalization); 0 (default): never sent. */
+  readable: integer('readable').notNull().default(0),
   createdAt: integer('created_at').notNull(),
 }, (t) => [primaryKey({ columns: [t.projectId, t.key] })])
 
@@ -220,6 +222,26 @@ export const segments = sqliteTable('segments', {
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 }, (t) => [uniqueIndex('segments_project_key').on(t.projectId, t.key)])
+
+/**
+ * Segment history (issue 16): every saved change of a segment, as it was saved — who, when,
+ * its definition, and its member count right after the save.
+ */
+export const segmentVersions = sqliteTable('segment_versions', {
+  id: integer('id').primaryKey(),
+  projectId: text('project_id').notNull(),
+  segmentId: integer('segment_id').notNull(),
+  at: integer('at').notNull(),
+  /** The actor as the audit log names it (account email, token name, "secret key"). */
+  actorName: text('actor_name').notNull(),
+  name: text('name').notNull(),
+  description: text('description').notNull(),
+  kind: text('kind').notNull(),
+  conditions: text('conditions'),
+  targetable: integer('targetable').notNull(),
+  key: text('key').notNull(),
+  memberCount: integer('member_count').notNull(),
+}, (t) => [index('segment_versions_segment').on(t.projectId, t.segmentId, t.at)])
 
 export const segmentMembers = sqliteTable('segment_members', {
   projectId: text('project_id').notNull(),
@@ -418,3 +440,25 @@ export const webhookCursor = sqliteTable('webhook_cursor', {
   id: integer('id').primaryKey(),
   ledgerId: integer('ledger_id').notNull(),
 })
+
+/**
+ * Reversible merges (issue 16): which profile was kept, which folded into it, and every
+ * row of both as they were before (`snapshot`, JSON), so Undo within 30 days restores them
+ * exactly. Erasing either user deletes the record with them.
+ */
+export const userMerges = sqliteTable('user_merges', {
+  id: integer('id').primaryKey(),
+  projectId: text('project_id').notNull(),
+  keptPk: integer('kept_pk').notNull(),
+  mergedPk: integer('merged_pk').notNull(),
+  at: integer('at').notNull(),
+  actorName: text('actor_name').notNull(),
+  snapshot: text('snapshot').notNull(),
+  undoneAt: integer('undone_at'),
+  /** Random per undo: the undo's statements apply only if its own claim of the row won. */
+  undoToken: text('undo_token'),
+}, (t) => [
+  index('user_merges_project_at').on(t.projectId, t.at),
+  index('user_merges_kept').on(t.keptPk),
+  index('user_merges_merged').on(t.mergedPk),
+])

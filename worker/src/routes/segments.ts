@@ -6,6 +6,7 @@ import type { Db } from '../db/types.js'
 import { ApiError } from '../errors.js'
 import { requireProject, type ProjectVars } from '../middleware/admin-auth.js'
 import { treeSchema, type ConditionTree } from '../segments/condition.js'
+import { recordVersion } from '../segments/history.js'
 import { addStaticMembers, bumpVersion, copyStaticMembers, deleteSegmentStatements, markStale, removeStaticMember, withComposers } from '../segments/membership.js'
 import { settleMembership } from '../segments/membership-drain.js'
 import { findCycle, loadLibrary, segmentRefs, segmentStats, type Library, type SavedSegment } from '../segments/store.js'
@@ -74,6 +75,7 @@ segmentRoutes.post('/segments/preview', read, async (c) => {
 segmentRoutes.post('/segments', write, async (c) => {
   const body = await jsonBody(c, segmentBody)
   const saved = await save(c.var.deps.db, c.var.projectId, null, body, c.var.deps)
+  await recordVersion(c, saved.id)
   await audit(c, { verb: 'create', objectType: 'segment', objectId: saved.id, after: { name: body.name, kind: body.kind } })
   return c.json(saved, 201)
 })
@@ -93,6 +95,7 @@ segmentRoutes.patch('/segments/:segmentId', write, async (c) => {
     ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
   })
   const saved = await save(c.var.deps.db, c.var.projectId, id, merged, c.var.deps)
+  await recordVersion(c, id)
   const fields = Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined)
   await audit(c, { verb: 'update', objectType: 'segment', objectId: id, before: { name: current.name, ...(fields.includes('conditions') ? { conditions: current.tree } : {}) }, after: { name: merged.name, fields, ...(fields.includes('conditions') ? { conditions: merged.conditions } : {}) } })
   return c.json(saved)
@@ -106,6 +109,7 @@ segmentRoutes.post('/segments/:segmentId/duplicate', write, async (c) => {
     await c.var.deps.writer.write(copyStaticMembers(c.var.projectId, s.id, copy.id, c.var.deps.now()))
     await settleMembership(c.var.deps)
   }
+  await recordVersion(c, copy.id)
   await audit(c, { verb: 'create', objectType: 'segment', objectId: copy.id, after: { name: `${s.name} (copy)`, duplicateOf: s.id } })
   const fresh = await loadLibrary(c.var.deps.db, c.var.projectId)
   return c.json(view(segmentOr404(fresh, copy.id), fresh, await segmentStats(c.var.deps.db, c.var.projectId)), 201)

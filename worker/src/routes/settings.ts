@@ -102,29 +102,31 @@ settingsRoutes.get('/catalog', requireProject('viewer'), async (c) => {
 
 /** Custom attribute definitions (F-72): a key, its type and constraints. */
 settingsRoutes.get('/attributes', requireProject('viewer'), async (c) => {
-  const { rows } = await c.var.deps.db.execute({ sql: 'SELECT key, type, constraints FROM attribute_definitions WHERE project_id = ? ORDER BY key', args: [c.var.projectId] })
-  return c.json({ attributes: rows.map((r) => ({ key: r.key, type: r.type, constraints: JSON.parse(String(r.constraints)) })) })
+  const { rows } = await c.var.deps.db.execute({ sql: 'SELECT key, type, constraints, readable FROM attribute_definitions WHERE project_id = ? ORDER BY key', args: [c.var.projectId] })
+  return c.json({ attributes: rows.map((r) => ({ key: r.key, type: r.type, constraints: JSON.parse(String(r.constraints)), readable: Number(r.readable) === 1 })) })
 })
 
-const definition = z.object({ key: z.string().trim().min(1).max(255), type: z.enum(TYPES), constraints: z.record(z.string(), z.unknown()).default({}) })
+// `readable`: jimer.user() may send this attribute to the visitor's own browser (personalization, routes/personalization.ts).
+const definition = z.object({ key: z.string().trim().min(1).max(255), type: z.enum(TYPES), constraints: z.record(z.string(), z.unknown()).default({}), readable: z.boolean().default(false) })
 
 settingsRoutes.post('/attributes', requireProject('editor'), async (c) => {
   const d = await jsonBody(c, definition)
   try {
-    await c.var.deps.db.execute({ sql: 'INSERT INTO attribute_definitions (project_id, key, type, constraints, created_at) VALUES (?, ?, ?, ?, ?)', args: [c.var.projectId, d.key, d.type, JSON.stringify(d.constraints), c.var.deps.now()] })
+    await c.var.deps.db.execute({ sql: 'INSERT INTO attribute_definitions (project_id, key, type, constraints, readable, created_at) VALUES (?, ?, ?, ?, ?, ?)', args: [c.var.projectId, d.key, d.type, JSON.stringify(d.constraints), d.readable ? 1 : 0, c.var.deps.now()] })
   } catch (e) {
     if (String((e as Error).message).includes('UNIQUE')) throw new ApiError(409, 'attribute_exists', `${d.key} is declared already`, 'key')
     throw e
   }
-  await audit(c, { verb: 'create', objectType: 'attribute', objectId: d.key, after: { type: d.type, constraints: d.constraints } })
+  await audit(c, { verb: 'create', objectType: 'attribute', objectId: d.key, after: { type: d.type, constraints: d.constraints, readable: d.readable } })
   return c.json(d, 201)
 })
 
 settingsRoutes.patch('/attributes/:key', requireProject('editor'), async (c) => {
-  const d = await jsonBody(c, definition.omit({ key: true }).partial())
+  // No defaults in a patch: what it leaves out stays as it is.
+  const d = await jsonBody(c, z.object({ type: z.enum(TYPES), constraints: z.record(z.string(), z.unknown()), readable: z.boolean() }).partial())
   const r = await c.var.deps.db.execute({
-    sql: 'UPDATE attribute_definitions SET type = coalesce(?, type), constraints = coalesce(?, constraints) WHERE project_id = ? AND key = ?',
-    args: [d.type ?? null, d.constraints ? JSON.stringify(d.constraints) : null, c.var.projectId, parseOr400(z.string().min(1), c.req.param('key'))],
+    sql: 'UPDATE attribute_definitions SET type = coalesce(?, type), constraints = coalesce(?, constraints), readable = coalesce(?, readable) WHERE project_id = ? AND key = ?',
+    args: [d.type ?? null, d.constraints ? JSON.stringify(d.constraints) : null, d.readable === undefined ? null : d.readable ? 1 : 0, c.var.projectId, parseOr400(z.string().min(1), c.req.param('key'))],
   })
   if (!r.rowsAffected) throw new ApiError(404, 'not_found', `${c.req.param('key')} is not declared`)
   await audit(c, { verb: 'update', objectType: 'attribute', objectId: c.req.param('key'), after: d })

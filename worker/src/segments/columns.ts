@@ -204,7 +204,10 @@ type Test = (i: number) => boolean
  * with the operator table's JS side (as evaluate does); every other leaf is the set of
  * users to-sql selects for it, read once.
  */
-export async function columnTest(db: Db, cols: ProjectColumns, tree: ConditionTree, ctx: { now: number; projectId: string; segments: ReadonlyMap<number, SegmentDef> }): Promise<Test> {
+export async function columnTest(
+  db: Db, cols: ProjectColumns, tree: ConditionTree,
+  ctx: { now: number; projectId: string; segments: ReadonlyMap<number, SegmentDef>; known?: ReadonlyMap<number, Test> },
+): Promise<Test> {
   const sensitive: Ctx = { caseSensitive: true, now: ctx.now }
   const insensitive: Ctx = { caseSensitive: false, now: ctx.now }
   const sqlSet = async (leaf: Leaf): Promise<Test> => {
@@ -234,6 +237,9 @@ export async function columnTest(db: Db, cols: ProjectColumns, tree: ConditionTr
       return (i) => positive.js(values[i], n.value, c) !== negated
     }
     if (n.type === 'segment') {
+      // A segment the caller has evaluated already at each position (edit impact: the draft, for the segments composing it).
+      const known = ctx.known?.get(n.segmentId)
+      if (known) return n.operator === 'in' ? known : (i) => !known(i)
       const s = ctx.segments.get(n.segmentId)
       if (s?.kind === 'dynamic') {
         if (!s.tree) return () => n.operator === 'not_in'

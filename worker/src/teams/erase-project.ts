@@ -9,7 +9,7 @@ export const PROJECT_TABLES = [
   // After users: its delete triggers touch the typed storage and totals.
   'users', 'user_attributes', 'user_attribute_items', 'user_counts', 'aliases', 'devices', 'events', 'interactions', 'responses', 'tags', 'user_tags',
   // segment_members before its ledger: its delete trigger writes ledger rows.
-  'attribute_definitions', 'segment_members', 'segment_ledger', 'segment_stale', 'segments', 'suppressions',
+  'attribute_definitions', 'segment_members', 'segment_ledger', 'segment_stale', 'segment_versions', 'segments', 'user_merges', 'suppressions',
   'project_members', 'invitations', 'api_tokens', 'audit_log', 'webhook_deliveries', 'webhook_endpoints',
   // Last: deletes of users, devices, tags and list members above append to it.
   'user_changes',

@@ -57,6 +57,8 @@ export async function eraseUserStatements(db: Db, projectId: string, pk: number,
     ...eraseMemberships(UNCHANGED, { ...args, now }),
     // Webhook payloads quote her ids, email and name: undelivered ones are not sent, the log forgets her.
     from('webhook_deliveries'),
+    // A merge record holds the erased user's rows (either side): it goes with them, and the merge can no longer be undone.
+    { sql: `DELETE FROM user_merges WHERE project_id = :p AND (kept_pk = :u OR merged_pk = :u) AND ${UNCHANGED}`, args },
     from('events'), from('devices'), from('aliases'), from('user_tags'), from('interactions'), from('responses'),
     ...(quoted.length ? [{
       sql: `DELETE FROM import_errors WHERE import_id IN (SELECT id FROM imports WHERE project_id = :p) AND value IN (SELECT value FROM json_each(:quoted)) AND ${UNCHANGED}`,

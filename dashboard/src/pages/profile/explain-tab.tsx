@@ -46,13 +46,18 @@ function Explanation({ pk, segmentId }: { pk: number; segmentId: number }) {
           <span class="muted small"> — {x.reason}; evaluated {formatDateTime(x.evaluatedAt)}</span>
         </div>
       </div>
-      {x.explanation && (
-        <table class="table compact explain">
-          <thead><tr><th>Condition</th><th>Actual value</th><th>Threshold</th><th>Result</th></tr></thead>
-          <tbody><GroupRows group={x.explanation} depth={0} /></tbody>
-        </table>
-      )}
+      {x.explanation && <ExplainTable group={x.explanation} />}
     </div>
+  )
+}
+
+/** Every condition with its actual value, threshold and result; the simulator shows the same table. */
+export function ExplainTable({ group }: { group: ExplainGroup }) {
+  return (
+    <table class="table compact explain">
+      <thead><tr><th>Condition</th><th>Actual value</th><th>Threshold</th><th>Result</th></tr></thead>
+      <tbody><GroupRows group={group} depth={0} /></tbody>
+    </table>
   )
 }
 

@@ -1,7 +1,7 @@
 // Create or edit a segment (F-51, F-53, F-54): the same builder as the Users filter, a
 // live count while editing, the targetable switch and key, and the member list.
 import { useEffect, useState } from 'preact/hooks'
-import type { Segment } from '../../api-types'
+import type { Segment, SegmentVersion } from '../../api-types'
 import { ConditionBuilder } from '../../components/builder/builder'
 import { IconChevronLeft } from '../../components/icons'
 import { Segmented, Switch } from '../../components/segmented'
@@ -12,8 +12,10 @@ import { guardUnsaved, navigate, projectPath } from '../../router'
 import { bump, canEdit, project, useApi, versions } from '../../session'
 import { useResource } from '../../use-resource'
 import { DeleteSegment } from './segments-page'
+import { ImpactPanel } from './impact-panel'
 import { LivePreview } from './live-preview'
 import { SegmentLedger } from './segment-ledger'
+import { SegmentHistory } from './segment-history'
 import { SegmentMembers } from './segment-members'
 
 export function SegmentEditorPage({ segmentId }: { segmentId: number | 'new' }) {
@@ -77,6 +79,17 @@ function Editor({ segment, onSaved }: { segment: Segment | null; onSaved: (s: Se
     }
   }
 
+  // A version loads as a draft: nothing is saved until Save, and the impact panel shows what that would do.
+  const restore = (v: SegmentVersion) => {
+    setName(v.name)
+    setDescription(v.description)
+    if (v.conditions) setRoot(v.conditions.root)
+    setTargetable(v.targetable)
+    setKey(v.key)
+    setError(null)
+    toast('Version loaded into the editor: save to restore it')
+  }
+
   const duplicate = async () => {
     try {
       const copy = await api.duplicateSegment(segment!.id)
@@ -134,9 +147,11 @@ function Editor({ segment, onSaved }: { segment: Segment | null; onSaved: (s: Se
             )}
             {segment && <SegmentMembers segment={segment} onChanged={() => bump('segments')} />}
             {segment && <SegmentLedger segment={segment} />}
+            {segment && <SegmentHistory segment={segment} onRestore={restore} />}
           </div>
           <aside class="stack">
             {kind === 'dynamic' && <LivePreview root={pruned} problem={problem} selfId={segment?.id} />}
+            {segment && segment.kind === 'dynamic' && <ImpactPanel segmentId={segment.id} root={pruned} saved={segment.conditions} problem={problem} />}
             <section class="card stack">
               <h2 class="section-title">Targeting</h2>
               <Switch label="Targetable: returned to the snippet and the targeting API" checked={targetable} disabled={ro} onChange={setTargetable} />

@@ -35,6 +35,9 @@ export function SegmentsPage() {
     <>
       <HubHeader active="segments" />
       <div class="page-pad">
+        <div class="segments-tools">
+          <a class="btn btn-secondary btn-sm" href={projectPath(pid, 'segments/simulate')}>Simulator: try a made-up profile</a>
+        </div>
         {list.error && !list.data ? (
           <ErrorState error={list.error} retry={list.reload} title="Could not load segments" />
         ) : !list.data ? (

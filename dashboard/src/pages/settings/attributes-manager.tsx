@@ -35,6 +35,17 @@ export function AttributesManager() {
     e.preventDefault()
     if (await declare(key.trim(), type)) setKey('')
   }
+  // Personalization: jimer.user() sends only the attributes marked readable to the visitor's browser.
+  const setReadable = async (k: string, readable: boolean) => {
+    setError(null)
+    try {
+      await api.updateAttribute(k, { readable })
+      bump('catalog')
+      toast(readable ? `${k} is readable in the browser (jimer.user())` : `${k} stays on the server`)
+    } catch (err) {
+      setError((err as Error).message)
+    }
+  }
   const remove = async (k: string) => {
     try {
       await api.deleteAttribute(k)
@@ -46,17 +57,23 @@ export function AttributesManager() {
   return (
     <section class="card stack" aria-labelledby="attrs-title">
       <h2 class="section-title" id="attrs-title">Custom attributes</h2>
-      <p class="muted small">Declare an attribute to fix its type: values of another type are refused, and the filter builder offers the operators of that type.</p>
+      <p class="muted small">Declare an attribute to fix its type: values of another type are refused, and the filter builder offers the operators of that type. Mark it readable to let <code>jimer.user()</code> give it to the visitor's own browser (e.g. “Hello {'{firstName}'}”); nothing else ever leaves the server.</p>
       {defs.error ? <ErrorState error={defs.error} retry={defs.reload} /> : !defs.data ? <Loading inline /> : defs.data.attributes.length === 0 ? (
         <p class="muted">None declared yet: attributes take any value{undeclared.length ? ` (${undeclared.length} in use, below)` : ''}.</p>
       ) : (
         <table class="table compact">
-          <thead><tr><th>Key</th><th>Type</th><th><span class="sr-only">Actions</span></th></tr></thead>
+          <thead><tr><th>Key</th><th>Type</th><th title="Sent to the visitor's own browser by jimer.user()">Readable in the browser</th><th><span class="sr-only">Actions</span></th></tr></thead>
           <tbody>
             {defs.data.attributes.map((a) => (
               <tr key={a.key}>
                 <td class="mono">{a.key}</td>
                 <td>{TYPE_LABEL[a.type]}</td>
+                <td>
+                  <label class="readable-toggle">
+                    <input type="checkbox" checked={!!a.readable} disabled={!canEdit.value} aria-label={`${a.key} readable in the browser`} onChange={(e) => void setReadable(a.key, e.currentTarget.checked)} />
+                    <span class="muted small">{a.readable ? 'jimer.user()' : 'server only'}</span>
+                  </label>
+                </td>
                 <td>{canEdit.value && <button type="button" class="icon-btn trash" aria-label={`Remove the definition of ${a.key}`} onClick={() => void remove(a.key)}><IconTrash /></button>}</td>
               </tr>
             ))}

@@ -2,8 +2,8 @@
 // view can be shared and the back button works.
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { IconPlus } from '../../components/icons'
-import { query, setQuery } from '../../router'
-import { canEdit } from '../../session'
+import { projectPath, query, setQuery } from '../../router'
+import { canEdit, project } from '../../session'
 import { HubHeader } from '../hub-header'
 import { ProfilePanel } from '../profile/profile-panel'
 import { FilterPanel } from './filter-panel'
@@ -42,6 +42,7 @@ export function UsersPage() {
             <option value="all">All users</option>
           </select>
           <span class="spacer" />
+          <a class="btn btn-ghost" href={projectPath(project.value!.id, 'users/duplicates')}>Duplicates</a>
           {canEdit.value && (
             <button type="button" class="btn btn-secondary" onClick={() => setCreating(true)}>
               <IconPlus size={15} /> New user
