@@ -41,6 +41,8 @@ export interface AppDeps {
   clientIp?: (c: Context<AppEnv>) => string | null
   /** Users' facts as columns in memory (Node): filters and previews loop over them instead of reading B-trees. */
   columns?: UserColumns
+  /** SHA-256 of an id as hex, synchronously, where the runtime has it (node:crypto); else WebCrypto's async digest. */
+  hashId?: (id: string) => string
   /** Sends invitation emails when the runtime has a mail server (SMTP_URL on Node). */
   mailer?: Mailer
 }
