@@ -6,7 +6,7 @@ import { answerCpuQueries } from './probe.js'
 const dbPath = process.env.JIMER_BENCH_DB
 if (!dbPath) throw new Error('JIMER_BENCH_DB is not set')
 // Rate limits off: the load comes from one address, and the bench measures throughput.
-const { url, boot, close } = await startNode({ dbPath, host: '127.0.0.1', port: 0, collectorLimits: false })
+const { url, boot, close, writeStats } = await startNode({ dbPath, host: '127.0.0.1', port: 0, collectorLimits: false })
 console.log(JSON.stringify({ url, writeKey: boot.writeKey, projectId: boot.projectId }))
-answerCpuQueries()
+answerCpuQueries(writeStats)
 process.once('SIGTERM', () => void close().then(() => process.exit(0), (e) => { console.error(e); process.exit(1) }))
