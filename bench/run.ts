@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url'
 import { collectorBench } from './collector.js'
 import { exportsBench } from './exports.js'
 import { importsBench } from './imports.js'
+import { ingestSqlBench } from './ingest-sql.js'
 import { loadMixedBench } from './load-mixed.js'
 import { segmentsBench } from './segments.js'
 import { snippetBench } from './snippet.js'
@@ -34,6 +35,7 @@ const only = process.env.BENCH_ONLY?.split(',')
 const all: [string, (t: Table) => Promise<{ ok: boolean }>][] = [
   ['snippet', snippetBench],
   ['collector', collectorBench],
+  ['ingest-sql', ingestSqlBench],
   ['segments', segmentsBench],
   ['users', usersListBench],
   ['exports', exportsBench],

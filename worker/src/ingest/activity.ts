@@ -1,7 +1,7 @@
 import type { SqlValue, SyncSql } from '../db/types.js'
 
 /** The columns that activity changes, as the plan's ACTIVITY expression reads and writes them. */
-interface Activity {
+export interface Activity {
   first_seen: number
   last_seen: number
   sessions: number
@@ -18,7 +18,9 @@ interface Activity {
  * expression counts them (`plan.ts`). Fewer writes of `users` also mean fewer runs of its
  * triggers (typed attributes, journal).
  *
- * Anything else that reads or writes a pending profile must `flush` it first: a traits
+ * `read` is the profile's row when the caller has just read it (apply.ts's lookup, or a
+ * profile it just created); otherwise it is read here. Anything else that reads or writes
+ * a pending profile must `flush` it first: a traits
  * update (`flush(pk)`), a merge or any other statement (`flushAll`).
  */
 export function activityUpkeep(sql: SyncSql) {
@@ -26,10 +28,10 @@ export function activityUpkeep(sql: SyncSql) {
 
   return {
     /** Applies one message's activity (its plan parameters) to the profile `pk`. */
-    add(pk: number, projectId: string, a: Record<string, SqlValue>) {
+    add(pk: number, projectId: string, a: Record<string, SqlValue>, read?: Activity) {
       let row = pending.get(pk)
       if (!row) {
-        row = sql.get(READ, [pk, projectId]) as Activity | undefined
+        row = read ? { ...read } : sql.get(READ, [pk, projectId]) as Activity | undefined
         // No such profile in this project: the plan's UPDATE would change nothing either.
         if (!row) return
         pending.set(pk, row)

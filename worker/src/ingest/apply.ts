@@ -1,6 +1,6 @@
 import { named } from '../db/named.js'
 import type { SqlValue, Stmt, SyncSql } from '../db/types.js'
-import { activityUpkeep, type ActivityUpkeep } from './activity.js'
+import { activityUpkeep, type Activity, type ActivityUpkeep } from './activity.js'
 import { userByIdSql } from './identity.js'
 import {
   CREATE_ANONYMOUS, CREATE_IDENTIFIED, identitySql, TARGET, UPSERT_ANONYMOUS_DEVICE, UPSERT_DEVICE_OF_USER,
@@ -45,15 +45,34 @@ export function applyWork(sql: SyncSql, items: WorkItem[]): number {
   return stored
 }
 
-const STORED = 'SELECT 1 FROM events WHERE project_id = ? AND message_id = ?'
 const ANY_ERASED = 'SELECT 1 FROM suppressions WHERE project_id = ? LIMIT 1'
 const SUPPRESSED = 'SELECT 1 FROM suppressions WHERE project_id = ? AND id_hash IN (?, ?, ?)'
-const DEVICE = 'SELECT user_pk, user_agent, ip, first_seen, last_seen FROM devices WHERE project_id = ? AND anonymous_id = ?'
-const USER_BY_ID = `SELECT ${userByIdSql(':u')} AS pk`
+/**
+ * Everything the common message needs, in one statement: is it stored, its device, the
+ * profile its user id names, and that profile's activity (or the device's profile's).
+ */
+const LOOKUP = `SELECT EXISTS (SELECT 1 FROM events WHERE project_id = :p AND message_id = :m) AS stored,
+    d.anonymous_id IS NOT NULL AS has_device, d.user_pk AS device_user, d.user_agent, d.ip, d.first_seen AS device_first, d.last_seen AS device_last,
+    k.pk AS user_pk, t.id AS target, t.first_seen, t.last_seen, t.sessions, t.last_session_id, t.events_count, t.updated_at
+  FROM (SELECT ${userByIdSql(':u')} AS pk) AS k
+  LEFT JOIN devices d ON d.project_id = :p AND d.anonymous_id = :a
+  LEFT JOIN users t ON t.id = coalesce(k.pk, d.user_pk)`
 const TARGET_OF = `SELECT ${TARGET} AS pk`
+/** A new profile's activity as the INSERTs below leave it (plan.ts makes profiles never seen). */
+const NEW_PROFILE = (now: SqlValue): Activity => ({ first_seen: 0, last_seen: 0, sessions: 0, last_session_id: null, events_count: 0, updated_at: Number(now) })
 const BY_ID = upkeepStatements(':t', '1')
 
-type Device = { user_pk: number | null; user_agent: string | null; ip: string | null; first_seen: number; last_seen: number }
+interface Found extends Activity {
+  stored: number
+  has_device: number
+  device_user: number | null
+  user_agent: string | null
+  ip: string | null
+  device_first: number
+  device_last: number
+  user_pk: number | null
+  target: number | null
+}
 
 function applyIngest(sql: SyncSql, work: IngestWork, upkeep: ActivityUpkeep): number {
   const p = work.projectId
@@ -61,13 +80,13 @@ function applyIngest(sql: SyncSql, work: IngestWork, upkeep: ActivityUpkeep): nu
   let stored = 0
   for (const pm of work.messages) {
     const a = pm.args
-    if (sql.get(STORED, [p, a.m])) continue
+    const found = sql.get(LOOKUP, named(LOOKUP, a).args) as unknown as Found
+    if (found.stored) continue
     if (erasedAny && sql.get(SUPPRESSED, [p, a.hu, a.ha, a.hp])) continue
-    const run = (text: string) => { const s = named(text, a); sql.run(s.sql, s.args) }
-    const target = resolve(sql, pm, upkeep, run)
+    const { target, read } = resolve(sql, pm, found, upkeep)
     const args = { ...a, t: target }
     if (pm.traits) upkeep.flush(target as number)
-    else if (target !== null) upkeep.add(target, p, a)
+    else if (target !== null) upkeep.add(target, p, a, read)
     for (const text of upkeepSql(pm, BY_ID, pm.traits)) {
       const s = named(text, args)
       sql.run(s.sql, s.args)
@@ -77,46 +96,53 @@ function applyIngest(sql: SyncSql, work: IngestWork, upkeep: ActivityUpkeep): nu
   return stored
 }
 
-/** The profile the message lands on, after making whatever identity rows it needs. */
-function resolve(sql: SyncSql, pm: PreparedMessage, upkeep: ActivityUpkeep, run: (text: string) => void): number | null {
+/**
+ * The profile the message lands on, after making whatever identity rows it needs, with
+ * its activity row when that is known without reading it again: from the lookup (nothing
+ * here wrote that profile since), or a profile just created.
+ */
+function resolve(sql: SyncSql, pm: PreparedMessage, f: Found, upkeep: ActivityUpkeep): { target: number | null; read?: Activity } {
   const a = pm.args
-  const device = () => (pm.device ? sql.get(DEVICE, [a.p, a.a]) as Device | undefined : undefined)
-  const userById = () => (sql.get(USER_BY_ID, named(USER_BY_ID, a).args)?.pk ?? null) as number | null
+  const run = (text: string) => { const s = named(text, a); sql.run(s.sql, s.args) }
+  const insert = (text: string) => (sql.get(text, named(text, a).args)?.id ?? null) as number | null
+  const targetNow = () => (sql.get(TARGET_OF, named(TARGET_OF, a).args)?.pk ?? null) as number | null
 
   if (!pm.hasUser) {
-    let d = device()
-    if (!d || d.user_pk === null) {
-      run(CREATE_ANONYMOUS)
-      run(UPSERT_ANONYMOUS_DEVICE)
-      d = device()
-    } else if (deviceDue(d, a, false)) {
-      run(UPSERT_ANONYMOUS_DEVICE)
+    if (f.has_device && f.device_user !== null) {
+      if (deviceDue(f, a, false)) run(UPSERT_ANONYMOUS_DEVICE)
+      return { target: f.device_user, read: f.target === f.device_user ? f : undefined }
     }
-    return d?.user_pk ?? null
+    // A new visitor: the profile, then its device (the plan's statements, guards and all).
+    const created = insert(CREATE_ANONYMOUS_RETURNING)
+    run(UPSERT_ANONYMOUS_DEVICE)
+    return created !== null ? { target: created, read: NEW_PROFILE(a.now) } : { target: targetNow() }
   }
 
-  let user = userById()
-  const d = device()
   // identify on a device whose profile is not this user's may adopt or merge it; alias merges.
-  const simple = pm.type !== 'alias' && !(pm.type === 'identify' && pm.hasAnonymous && (user === null || d?.user_pk !== user))
-  if (!simple) {
+  const merges = pm.type === 'alias' || (pm.type === 'identify' && pm.hasAnonymous && (f.user_pk === null || f.device_user !== f.user_pk))
+  if (merges) {
     // Merges read and delete profiles: nothing of the group may stay pending.
     upkeep.flushAll()
     for (const text of identitySql(pm)) run(text)
-    return (sql.get(TARGET_OF, named(TARGET_OF, a).args)?.pk ?? null) as number | null
+    return { target: targetNow() }
   }
+  let user = f.user_pk
+  let read: Activity | undefined = f.target === user ? f : undefined
   if (user === null) {
-    run(CREATE_IDENTIFIED)
-    user = userById()
+    user = insert(CREATE_IDENTIFIED_RETURNING)
+    read = NEW_PROFILE(a.now)
   }
-  if (pm.device && (!d || deviceDue(d, a, d.user_pk !== user))) run(UPSERT_DEVICE_OF_USER)
-  return user
+  if (pm.device && (!f.has_device || deviceDue(f, a, f.device_user !== user))) run(UPSERT_DEVICE_OF_USER)
+  return { target: user, read }
 }
 
+const CREATE_ANONYMOUS_RETURNING = `${CREATE_ANONYMOUS} RETURNING id`
+const CREATE_IDENTIFIED_RETURNING = `${CREATE_IDENTIFIED} RETURNING id`
+
 /** The device upsert's own WHERE (plan.ts upsertDevice): would it rewrite this row? */
-function deviceDue(d: Device, a: Record<string, SqlValue>, ownerChanged: boolean): boolean {
+function deviceDue(f: Found, a: Record<string, SqlValue>, ownerChanged: boolean): boolean {
   const ts = Number(a.ts)
-  return ownerChanged || ts > d.last_seen + 60000 || ts < d.first_seen
-    || (a.userAgent != null && a.userAgent !== d.user_agent)
-    || (a.ip != null && a.ip !== d.ip)
+  return ownerChanged || ts > f.device_last + 60000 || ts < f.device_first
+    || (a.userAgent != null && a.userAgent !== f.user_agent)
+    || (a.ip != null && a.ip !== f.ip)
 }
