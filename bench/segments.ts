@@ -33,7 +33,7 @@ const leaf = (n: Node): ConditionTree => treeSchema.parse({ version: 1, root: n.
 const attr = (key: string, operator: string, value?: unknown) => ({ type: 'attribute', key, operator, value }) as Node
 
 /** 50 segments of the kinds a product team makes: plans, usage, spend, recency, tags, composition. */
-function fiftySegments(tagIds: number[]): ConditionTree[] {
+export function fiftySegments(tagIds: number[]): ConditionTree[] {
   const plans = ['free', 'trial', 'starter', 'pro', 'enterprise']
   const trees: ConditionTree[] = []
   for (const plan of plans) trees.push(leaf(attr('plan', 'is', plan)))
