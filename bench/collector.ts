@@ -77,9 +77,10 @@ export async function collectorBench(table: Table): Promise<{ ok: boolean }> {
   let track: LoadRun, batch: LoadRun
   let batchAccepted = 0, batchRejected = 0
   try {
-    track = await load(jimer.info.url, '/v1/track', s, trackBody(jimer.info.writeKey, 'jt'), { cpuMs: jimer.cpuMs })
+    track = await load(jimer.info.url, '/v1/track', s, trackBody(jimer.info.writeKey, 'jt'), { cpuMs: jimer.cpuMs, writeStats: jimer.writeStats })
     batch = await load(jimer.info.url, '/v1/batch', s, batchBody(jimer.info.writeKey, 'jb'), {
       cpuMs: jimer.cpuMs,
+      writeStats: jimer.writeStats,
       onResponse: (status, body) => {
         if (status < 200 || status > 299) return
         const m = /"accepted":(\d+),"rejected":\[(.*)\]/.exec(body)
@@ -91,6 +92,22 @@ export async function collectorBench(table: Table): Promise<{ ok: boolean }> {
     const code = await jimer.stop()
     if (code !== 0) console.error(`jimer server exited with ${code}`)
   }
+
+  // The same loads with 50 dynamic segments defined: membership follows every write in the background.
+  const segDb = join(dir, 'segments.db')
+  const seg = await spawnServer<{ url: string; writeKey: string; projectId: string }>('jimer-server.ts', { JIMER_BENCH_DB: segDb, JIMER_BENCH_SEGMENTS: '50' })
+  let segTrack: LoadRun, segBatch: LoadRun
+  try {
+    segTrack = await load(seg.info.url, '/v1/track', s, trackBody(seg.info.writeKey, 'st'), { cpuMs: seg.cpuMs, writeStats: seg.writeStats })
+    segBatch = await load(seg.info.url, '/v1/batch', s, batchBody(seg.info.writeKey, 'sb'), { cpuMs: seg.cpuMs, writeStats: seg.writeStats })
+  } finally {
+    await seg.stop()
+  }
+  const segStored = (() => {
+    const d = new Database(segDb, { readonly: true })
+    try { return Number((d.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n) } finally { d.close() }
+  })()
+  const segAcknowledged = segTrack.acknowledged + segBatch.acknowledged * BATCH_SIZE
 
   // Everything acknowledged must be stored (the server drained on SIGTERM before exiting).
   const db = new Database(dbPath, { readonly: true })
@@ -141,6 +158,32 @@ export async function collectorBench(table: Table): Promise<{ ok: boolean }> {
     ratio: fmt.ratio(cpuPer(batch, BATCH_SIZE) / cpuPer(bareBatch, BATCH_SIZE)),
   })
 
+  // Measured inside the write thread: the time its write transactions take (commit and fsync included), per message stored.
+  const sqlitePer = (r: LoadRun) => (r.writes && r.writes.messages ? (r.writes.ms * 1000) / r.writes.messages : NaN)
+  table.add({
+    figure: `SQLite time per event in the write thread (batch)`, value: fmt.us(sqlitePer(batch)),
+    baseline: 'same, track (1 event/request)', baselineValue: fmt.us(sqlitePer(track)),
+    target: '≤ 20 µs', met: sqlitePer(batch) <= 20,
+  })
+
+  table.add({
+    figure: 'with 50 dynamic segments: POST /v1/track (req/s)', value: fmt.int(rate(segTrack)),
+    baseline: 'no segments, same run (req/s)', baselineValue: fmt.int(trackRps), ratio: fmt.ratio(rate(segTrack) / trackRps),
+  })
+  table.add({
+    figure: 'with 50 dynamic segments: POST /v1/track p99 latency', value: fmt.ms(segTrack.result.latency.p99),
+    baseline: 'no segments p99', baselineValue: fmt.ms(track.result.latency.p99),
+  })
+  table.add({
+    figure: `with 50 dynamic segments: POST /v1/batch (events/s)`, value: fmt.int(rate(segBatch, BATCH_SIZE)),
+    baseline: 'no segments, same run (events/s)', baselineValue: fmt.int(batchEps), ratio: fmt.ratio(rate(segBatch, BATCH_SIZE) / batchEps),
+  })
+  table.add({
+    figure: 'with 50 dynamic segments: server CPU per track request / batch event', value: `${fmt.us(cpuPer(segTrack))} / ${fmt.us(cpuPer(segBatch, BATCH_SIZE))}`,
+    baseline: 'no segments', baselineValue: `${fmt.us(cpuPer(track))} / ${fmt.us(cpuPer(batch, BATCH_SIZE))}`,
+  })
+  if (segAcknowledged > segStored) table.note(`FAIL: with segments, ${segAcknowledged - segStored} acknowledged events are not stored`)
+
   table.note(loadNote)
   const pct = (ms: number | undefined, r: LoadRun) => ms === undefined ? '?' : `${Math.round(ms / r.result.duration / 10)}%`
   const busy = (r: LoadRun) => `${pct(r.serverCpuMs, r)}/${pct(r.clientCpuMs, r)}/${pct(r.othersCpuMs, r)}`
@@ -150,5 +193,5 @@ export async function collectorBench(table: Table): Promise<{ ok: boolean }> {
   table.note(failures('collector track (Jimer)', track) + '; ' + failures('batch (Jimer)', batch))
   table.note(failures('collector track (bare)', bareTrack) + '; ' + failures('batch (bare)', bareBatch))
   if (acknowledged > stored) table.note(`FAIL: ${acknowledged - stored} acknowledged events are not stored`)
-  return { ok: acknowledged <= stored && batchRejected === 0 }
+  return { ok: acknowledged <= stored && batchRejected === 0 && segAcknowledged <= segStored }
 }

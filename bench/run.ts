@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url'
 import { collectorBench } from './collector.js'
 import { exportsBench } from './exports.js'
 import { importsBench } from './imports.js'
+import { ingestSqlBench } from './ingest-sql.js'
 import { loadMixedBench } from './load-mixed.js'
 import { membershipBench } from './membership.js'
 import { segmentToolsBench } from './segment-tools.js'
@@ -36,6 +37,7 @@ const only = process.env.BENCH_ONLY?.split(',')
 const all: [string, (t: Table) => Promise<{ ok: boolean }>][] = [
   ['snippet', snippetBench],
   ['collector', collectorBench],
+  ['ingest-sql', ingestSqlBench],
   ['segments', segmentsBench],
   ['segment-tools', segmentToolsBench],
   ['users', usersListBench],

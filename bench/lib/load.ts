@@ -19,6 +19,8 @@ export interface LoadRun {
   clientCpuMs: number
   /** CPU time (ms) every other process on the machine took during the measured run (Linux only). */
   othersCpuMs?: number
+  /** Jimer's write thread during the measured run: ms inside write transactions, messages stored. */
+  writes?: { ms: number; messages: number }
   /** 2xx answers over warm-up and measured run. */
   acknowledged: number
   /** Non-2xx answers, errors and timeouts over warm-up and measured run. */
@@ -30,6 +32,8 @@ export interface LoadHooks {
   onResponse?: (status: number, body: string) => void
   /** Reads the server's CPU time in ms (see Spawned.cpuMs). */
   cpuMs?: () => Promise<number>
+  /** Reads the Jimer server's write-thread totals (see Spawned.writeStats). */
+  writeStats?: () => Promise<{ ms: number; messages: number }>
 }
 
 /**
@@ -37,7 +41,7 @@ export interface LoadHooks {
  * per request by `body()` (the builder keeps its own counters, so ids stay unique across runs).
  */
 export async function load(url: string, path: string, settings: LoadSettings, body: () => string, hooks: LoadHooks = {}): Promise<LoadRun> {
-  const { onResponse, cpuMs } = hooks
+  const { onResponse, cpuMs, writeStats } = hooks
   const requests: Request[] = [{
     method: 'POST',
     path,
@@ -50,12 +54,14 @@ export async function load(url: string, path: string, settings: LoadSettings, bo
   if (!process.env.BENCH_NO_WAIT) await waitForQuiet()
   const runs = settings.warmup > 0 ? [await run(settings.warmup)] : []
   const cpuBefore = await cpuMs?.()
+  const writesBefore = await writeStats?.()
   const client = process.cpuUsage()
   const machine = machineBusyMs()
   const result = await run(settings.duration)
   const machineUsed = machine === undefined ? undefined : machineBusyMs()! - machine
   const clientUsed = process.cpuUsage(client)
   const cpuAfter = await cpuMs?.()
+  const writesAfter = await writeStats?.()
   runs.push(result)
   const statusCodes: Record<string, number> = {}
   for (const r of runs) for (const [code, s] of Object.entries(r.statusCodeStats)) if (!code.startsWith('2')) statusCodes[code] = (statusCodes[code] ?? 0) + s.count
@@ -65,6 +71,7 @@ export async function load(url: string, path: string, settings: LoadSettings, bo
   return {
     result,
     serverCpuMs,
+    writes: writesBefore && writesAfter ? { ms: writesAfter.ms - writesBefore.ms, messages: writesAfter.messages - writesBefore.messages } : undefined,
     clientCpuMs,
     othersCpuMs: machineUsed !== undefined && serverCpuMs !== undefined ? Math.max(0, machineUsed - serverCpuMs - clientCpuMs) : undefined,
     acknowledged: sum('2xx'),

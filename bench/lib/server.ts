@@ -9,6 +9,8 @@ export interface Spawned<T> {
   stop(timeoutMs?: number): Promise<number | null>
   /** The server's CPU time so far (user + system), in ms. */
   cpuMs(): Promise<number>
+  /** The Jimer server's write-thread totals: ms inside write transactions and messages stored. */
+  writeStats(): Promise<{ ms: number; messages: number }>
 }
 
 /**
@@ -45,5 +47,16 @@ export async function spawnServer<T>(script: string, env: Record<string, string>
     child.once('message', (m: { cpu: NodeJS.CpuUsage }) => { clearTimeout(timer); ok((m.cpu.user + m.cpu.system) / 1000) })
     child.send('cpu')
   })
-  return { info, child, stop, cpuMs }
+  const writeStats = () => new Promise<{ ms: number; messages: number }>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`${script} did not report its write statistics`)), 10_000)
+    const on = (m: { writes?: { ms: number; messages: number } }) => {
+      if (!m.writes) return
+      clearTimeout(timer)
+      child.off('message', on)
+      ok(m.writes)
+    }
+    child.on('message', on)
+    child.send('writes')
+  })
+  return { info, child, stop, cpuMs, writeStats }
 }

@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createApp, type WebhookDeps } from '../../worker/src/app.js'
 import type { Snippet } from '../../worker/src/routes/demo.js'
-import { directWriter, groupCommitWriter } from '../../worker/src/ingest/writer.js'
+import { directWriter, groupWorkWriter } from '../../worker/src/ingest/writer.js'
+import { applyWork } from '../../worker/src/ingest/apply.js'
+import { openCachedConnection } from '../../worker/src/db/node-db.js'
+import { createHash } from 'node:crypto'
 import { bootstrap } from '../../worker/src/setup/bootstrap.js'
 import { userColumns } from '../../worker/src/segments/columns.js'
 import { memoryCollectorLimits } from '../../worker/src/rate-limit.js'
@@ -26,13 +29,17 @@ export async function tempDb(): Promise<{ client: Client; path: string; dispose(
 
 /**
  * The whole app over a real libSQL file, with the clock under the test's control.
- * `writer: 'group'` uses the Node group-commit writer (over client.batch), `'direct'` the Workers one.
+ * `writer: 'group'` uses the Node group-commit writer and applier (as the write thread runs
+ * them, here on this thread over a second connection), `'direct'` the Workers one.
  */
 export async function testApp(opts: { writer?: 'group' | 'direct'; limits?: Parameters<typeof memoryCollectorLimits>[1]; snippet?: Snippet; webhooks?: WebhookDeps } = {}) {
   const db = await tempDb()
   let now = Date.parse('2026-11-01T12:00:00Z')
   const boot = await bootstrap(db.client, { adminPassword: 'correct horse battery', now })
-  const writer = opts.writer === 'direct' ? directWriter(db.client) : groupCommitWriter((s) => db.client.batch(s, 'write'))
+  const writes = opts.writer === 'direct' ? undefined : openCachedConnection(db.path)
+  const writer = writes ? groupWorkWriter((items) => writes.writeTransaction((sql) => applyWork(sql, items))) : directWriter(db.client)
+  // Node hashes ids with node:crypto (node.ts); Workers with WebCrypto.
+  const hashId = writes ? (id: string) => createHash('sha256').update(id).digest('hex') : undefined
   // With `limits`, the collector rate-limits on the test clock; the client address is the x-test-ip header.
   const limits = opts.limits ? { collectorLimits: memoryCollectorLimits(() => now, opts.limits), clientIp: (c: Context) => c.req.header('x-test-ip') ?? null } : {}
   // The Node path keeps users' facts as columns in memory (the Node entry does); the Workers one does not.
@@ -43,7 +50,7 @@ export async function testApp(opts: { writer?: 'group' | 'direct'; limits?: Para
     background.add(work)
     void work.finally(() => background.delete(work))
   }
-  const app = createApp({ db: db.client, writer, now: () => now, snippet: opts.snippet, columns, keepAlive, webhooks: opts.webhooks, ...limits })
+  const app = createApp({ db: db.client, writer, now: () => now, snippet: opts.snippet, columns, keepAlive, webhooks: opts.webhooks, hashId, ...limits })
   const secret = (await db.client.execute({ sql: 'SELECT secret_key FROM projects WHERE id = ?', args: [boot.projectId] })).rows[0].secret_key as string
   return {
     app, db: db.client, writer, boot, secretKey: secret as string, columns,
@@ -53,6 +60,7 @@ export async function testApp(opts: { writer?: 'group' | 'direct'; limits?: Para
     dispose: async () => {
       while (background.size) await Promise.allSettled([...background])
       await writer.drain()
+      writes?.close()
       db.dispose()
     },
   }

@@ -51,6 +51,8 @@ export interface AppDeps {
   columns?: UserColumns
   /** Test hook: membership upkeep is held (its work stays in the journal), as if the process died right after each commit. */
   membershipHeld?: boolean
+  /** SHA-256 of an id as hex, synchronously, where the runtime has it (node:crypto); else WebCrypto's async digest. */
+  hashId?: (id: string) => string
   /** Sends invitation emails when the runtime has a mail server (SMTP_URL on Node). */
   mailer?: Mailer
   /** Webhook delivery as this runtime does it; without it targets are checked as on Workers and nothing is woken. */

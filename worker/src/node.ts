@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http'
 import { createClient } from '@libsql/client'
 import { drizzle } from 'drizzle-orm/libsql'
 import { migrate } from 'drizzle-orm/libsql/migrator'
+import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -12,7 +13,7 @@ import { createApp } from './app.js'
 import { completeBackfills } from './db/backfill.js'
 import { openCachedConnection } from './db/node-db.js'
 import { startWriteThread } from './db/node-write-runner.js'
-import { groupCommitWriter } from './ingest/writer.js'
+import { groupWorkWriter } from './ingest/writer.js'
 import { demoRoutes, snippetTag, type Snippet } from './routes/demo.js'
 import { serveDashboard } from './node-static.js'
 import { runScheduled } from './scheduled.js'
@@ -61,7 +62,7 @@ export async function startNode(opts: NodeOptions) {
   // Reads through cached statements on this thread; writes grouped and committed on their own thread.
   const reads = openCachedConnection(opts.dbPath)
   const runner = startWriteThread(opts.dbPath)
-  const writer = groupCommitWriter(runner.run)
+  const writer = groupWorkWriter(runner.run)
   const collectorLimits = opts.collectorLimits === false ? undefined : memoryCollectorLimits(Date.now, opts.collectorLimits)
   const clientIp = (c: Context) => (opts.trustProxy && c.req.header('x-forwarded-for')?.split(',')[0].trim())
     || (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress || null
@@ -72,7 +73,8 @@ export async function startNode(opts: NodeOptions) {
   // Webhooks: every address a name resolves to is checked (node:dns); the loop runs in this process.
   const target = { allowPrivate: opts.webhooksAllowPrivate ?? false, resolve: nodeResolver }
   const webhooks = webhookLoop({ db: reads.db, now: Date.now, fetch, target })
-  const app = createApp({ db: reads.db, writer, now: Date.now, snippet, collectorLimits, clientIp, columns, mailer, membershipHeld, webhooks: { target, afterWrite: () => webhooks.wake() } })
+  const hashId = (id: string) => createHash('sha256').update(id).digest('hex')
+  const app = createApp({ db: reads.db, writer, now: Date.now, snippet, collectorLimits, clientIp, columns, mailer, membershipHeld, hashId, webhooks: { target, afterWrite: () => webhooks.wake() } })
   app.route('/', demoRoutes(boot.writeKey, snippet))
   serveDashboard(app, resolve(root, 'dist/public'))
 
@@ -104,7 +106,7 @@ export async function startNode(opts: NodeOptions) {
     reads.close()
     client.close()
   }
-  return { url, boot, app, client, snippet, close }
+  return { url, boot, app, client, snippet, close, writeStats: runner.stats }
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -10,6 +10,8 @@ export interface ProjectKeys {
   collectIp: boolean
   /** The secret key, and the previous one while its rotation overlap lasts. */
   secrets: string[]
+  /** The project has erased someone (has suppressions): only then does the collector look its ids up. */
+  erasedAny: boolean
 }
 
 /**
@@ -22,14 +24,16 @@ export async function projectForKey(db: Db, key: string, now: number, tokenScope
   if (token) {
     if (!tokenScopes.includes(token.scope)) return null
     const { rows } = await db.execute({
-      sql: `SELECT allowed_origins, verification, collect_ip, secret_key, CASE WHEN previous_secret_expires_at > :now THEN previous_secret_key END AS previous_secret_key FROM projects WHERE id = :p`,
+      sql: `SELECT allowed_origins, verification, collect_ip, secret_key, CASE WHEN previous_secret_expires_at > :now THEN previous_secret_key END AS previous_secret_key,
+              EXISTS (SELECT 1 FROM suppressions WHERE project_id = projects.id) AS erased_any FROM projects WHERE id = :p`,
       args: { p: token.projectId, now },
     })
     return rows[0] ? { project: keysOf(token.projectId, rows[0]), secret: true } : null
   }
   const { rows } = await db.execute({
     sql: `SELECT id, allowed_origins, verification, collect_ip, write_key = :k AS public, secret_key,
-            CASE WHEN previous_secret_expires_at > :now THEN previous_secret_key END AS previous_secret_key FROM projects WHERE write_key = :k OR secret_key = :k
+            CASE WHEN previous_secret_expires_at > :now THEN previous_secret_key END AS previous_secret_key,
+            EXISTS (SELECT 1 FROM suppressions WHERE project_id = projects.id) AS erased_any FROM projects WHERE write_key = :k OR secret_key = :k
           OR (previous_secret_key = :k AND previous_secret_expires_at > :now) LIMIT 1`,
     args: { k: key, now },
   })
@@ -45,6 +49,7 @@ function keysOf(id: string, row: Record<string, unknown>): ProjectKeys {
     verification: row.verification as ProjectKeys['verification'],
     collectIp: Boolean(Number(row.collect_ip)),
     secrets: [row.secret_key, row.previous_secret_key].filter((k): k is string => typeof k === 'string'),
+    erasedAny: Boolean(Number(row.erased_any)),
   }
 }
 

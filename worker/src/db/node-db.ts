@@ -1,7 +1,7 @@
 // Node-only (imported by node.ts and its write thread): the embedded file through the
 // `libsql` engine directly, with prepared statements cached by their SQL text.
 import Database from 'libsql'
-import type { Db, ResultSet, SqlValue, Stmt } from './types.js'
+import type { Db, ResultSet, SqlValue, Stmt, SyncSql } from './types.js'
 
 type Statement = ReturnType<InstanceType<typeof Database>['prepare']>
 type Args = Record<string, SqlValue> | SqlValue[]
@@ -50,10 +50,27 @@ export function openCachedConnection(path: string) {
     }
   }
 
+  /** `fn` inside one write transaction, with synchronous prepared statements; any throw rolls it back. */
+  const sync: SyncSql = {
+    get: (sql, args) => prepared(sql).get(args) as Record<string, unknown> | undefined,
+    run: (sql, args) => void run(sql, args),
+  }
+  const writeTransaction = <T>(fn: (sql: SyncSql) => T): T => {
+    db.exec('BEGIN IMMEDIATE')
+    try {
+      const result = fn(sync)
+      db.exec('COMMIT')
+      return result
+    } catch (e) {
+      if (db.inTransaction) db.exec('ROLLBACK')
+      throw e
+    }
+  }
+
   const asDb: Db = {
     execute: (async (stmt: string | { sql: string; args?: Args }) =>
       typeof stmt === 'string' ? run(stmt) : run(stmt.sql, stmt.args)) as Db['execute'],
     batch: (async (stmts: Stmt[], mode?: string) => transaction(stmts, mode === 'read' ? 'read' : 'write')) as unknown as Db['batch'],
   }
-  return { db: asDb, transaction, close: () => db.close() }
+  return { db: asDb, transaction, writeTransaction, close: () => db.close() }
 }

@@ -10,3 +10,13 @@ export type Db = Pick<Client, 'execute' | 'batch'>
 export type Stmt = InStatement & { sql: string; args: Record<string, SqlValue> | SqlValue[] }
 export type SqlValue = string | number | bigint | null
 export type { ResultSet }
+
+/**
+ * A synchronous connection inside a transaction that is already open: Node's write thread
+ * (db/node-db.ts), the only writer there, so a read inside it stays true until it writes.
+ * Statements are prepared once per SQL text.
+ */
+export interface SyncSql {
+  get(sql: string, args: Record<string, SqlValue> | SqlValue[]): Record<string, unknown> | undefined
+  run(sql: string, args: Record<string, SqlValue> | SqlValue[]): void
+}

@@ -5,6 +5,52 @@ import { userByIdSql } from './identity.js'
 import { LIMITS } from './limits.js'
 import { mergeStatements } from './merge.js'
 import type { Message } from './normalize.js'
+import type { DeviceInfo } from './device.js'
+
+/**
+ * A validated message ready to write: which statement groups apply and every parameter
+ * they bind. Plain data, so that the Node collector can post it to its write thread, which
+ * applies it with point lookups (`apply.ts`); the Workers path turns it into the guarded
+ * statements below (`planPrepared`). Both run the same SQL for everything but the lookups.
+ */
+export interface PreparedMessage {
+  type: Message['type']
+  /** The message has a user id / an anonymous id; `device`: the anonymous id is a device (not alias). */
+  hasUser: boolean
+  hasAnonymous: boolean
+  device: boolean
+  /** Sets or clears traits (the full profile update rather than activity only). */
+  traits: boolean
+  experience: boolean
+  response: boolean
+  args: Record<string, SqlValue>
+}
+
+/** `device` lets a caller parse each distinct user agent once (deviceFromContext) and pass the result. */
+export function prepareMessage(projectId: string, m: Message, now: number, idHashes: ReadonlyMap<string, string> = new Map(), device?: DeviceInfo): PreparedMessage {
+  const isDevice = m.anonymousId !== null && m.type !== 'alias'
+  const hash = (id: string | null) => (id === null ? null : idHashes.get(id) ?? null)
+  const args: Record<string, SqlValue> = {
+    p: projectId, m: m.messageId, a: m.anonymousId, u: m.userId, prev: m.previousId, ts: m.timestamp, now,
+    hu: hash(m.userId), ha: hash(m.anonymousId), hp: hash(m.previousId),
+  }
+  if (isDevice) Object.assign(args, device ?? deviceFromContext(m.context), { ip: m.ip ?? null })
+  Object.assign(args, profileArgs(m))
+  if (m.experience) {
+    const e = m.experience
+    Object.assign(args, { xid: e.id, xname: e.name ?? null, xaction: e.action, xstep: e.step ?? null, xsteps: e.steps ?? null })
+  }
+  if (m.response) {
+    const r = m.response
+    Object.assign(args, { rexp: r.experience, rstep: r.step ?? null, rq: r.question ?? null, ra: typeof r.answer === 'string' ? r.answer : JSON.stringify(r.answer) })
+  }
+  Object.assign(args, { type: m.type, name: m.name, props: JSON.stringify(m.properties), ctx: JSON.stringify(m.context), integ: m.integrations && JSON.stringify(m.integrations), recv: m.receivedAt })
+  return {
+    type: m.type, hasUser: m.userId !== null, hasAnonymous: m.anonymousId !== null, device: isDevice,
+    traits: m.email !== undefined || m.displayName !== undefined || Object.keys(m.set).length > 0 || Object.keys(m.setOnce).length > 0,
+    experience: m.experience !== undefined, response: m.response !== undefined, args,
+  }
+}
 
 /**
  * Turns one validated message into SQL statements that, run in order inside one
@@ -12,52 +58,46 @@ import type { Message } from './normalize.js'
  * message exactly once.
  *
  * Why statements and not read-then-write code: the same list commits in one `batch()`
- * round trip on Workers, and on Node the group-commit writer concatenates the lists of
- * many requests into one transaction. No statement depends on a value read earlier in
- * JS, so concurrent requests cannot act on a stale read: identities are found by natural
- * keys (device anonymous id, user id, alias) inside each statement.
+ * round trip on Workers (many isolates write at once). No statement depends on a value
+ * read earlier in JS, so concurrent requests cannot act on a stale read: identities are
+ * found by natural keys (device anonymous id, user id, alias) inside each statement.
  *
  * Exactly once: every statement is guarded by "this message is not stored yet", and the
  * event row (UNIQUE project + message id) is written last. A retry changes nothing.
  */
 export function planMessage(projectId: string, m: Message, now: number, idHashes: ReadonlyMap<string, string> = new Map()): Stmt[] {
-  const device = m.anonymousId !== null && m.type !== 'alias' ? deviceFromContext(m.context) : null
-  const hash = (id: string | null) => (id === null ? null : idHashes.get(id) ?? null)
-  const args: Record<string, SqlValue> = {
-    p: projectId, m: m.messageId, a: m.anonymousId, u: m.userId, prev: m.previousId, ts: m.timestamp, now,
-    hu: hash(m.userId), ha: hash(m.anonymousId), hp: hash(m.previousId),
-  }
-  const sql: string[] = []
+  return planPrepared(prepareMessage(projectId, m, now, idHashes))
+}
 
-  if (device) Object.assign(args, device, { ip: m.ip ?? null })
-  if (m.userId !== null) {
-    if (m.anonymousId !== null && m.type === 'identify') sql.push(ADOPT_ANONYMOUS_PROFILE)
+export function planPrepared(pm: PreparedMessage): Stmt[] {
+  const sql = [...identitySql(pm), ...upkeepSql(pm, GUARDED_UPKEEP)]
+  return sql.map((text) => named(text, pm.args))
+}
+
+/** The statements that find or make the message's profile and device, merging where the message says so. */
+export function identitySql(pm: PreparedMessage): string[] {
+  const sql: string[] = []
+  const identifiesDevice = pm.hasAnonymous && pm.type === 'identify'
+  if (pm.hasUser) {
+    if (identifiesDevice) sql.push(ADOPT_ANONYMOUS_PROFILE)
     sql.push(CREATE_IDENTIFIED)
-    if (m.anonymousId !== null && m.type === 'identify') sql.push(...MERGE_DEVICE_PROFILE)
-    if (device) sql.push(UPSERT_DEVICE_OF_USER)
-    if (m.type === 'alias') sql.push(...MERGE_PREVIOUS)
+    if (identifiesDevice) sql.push(...MERGE_DEVICE_PROFILE)
+    if (pm.device) sql.push(UPSERT_DEVICE_OF_USER)
+    if (pm.type === 'alias') sql.push(...MERGE_PREVIOUS)
   } else {
     sql.push(CREATE_ANONYMOUS, UPSERT_ANONYMOUS_DEVICE)
   }
+  return sql
+}
 
-  Object.assign(args, profileArgs(m))
-  const changesTraits = m.email !== undefined || m.displayName !== undefined || Object.keys(m.set).length > 0 || Object.keys(m.setOnce).length > 0
-  sql.push(changesTraits ? UPDATE_PROFILE : UPDATE_ACTIVITY)
-
-  if (m.experience) {
-    const e = m.experience
-    Object.assign(args, { xid: e.id, xname: e.name ?? null, xaction: e.action, xstep: e.step ?? null, xsteps: e.steps ?? null })
-    sql.push(INSERT_INTERACTION, COUNT_EXPERIENCES)
-  }
-  if (m.response) {
-    const r = m.response
-    Object.assign(args, { rexp: r.experience, rstep: r.step ?? null, rq: r.question ?? null, ra: typeof r.answer === 'string' ? r.answer : JSON.stringify(r.answer) })
-    sql.push(INSERT_RESPONSE)
-  }
-
-  Object.assign(args, { type: m.type, name: m.name, props: JSON.stringify(m.properties), ctx: JSON.stringify(m.context), integ: m.integrations && JSON.stringify(m.integrations), recv: m.receivedAt })
-  sql.push(INSERT_EVENT)
-  return sql.map((text) => named(text, args))
+/** Profile upkeep, experience records and the event, from one of the statement sets below. */
+export function upkeepSql(pm: PreparedMessage, set: UpkeepSql, withProfile = true): string[] {
+  const sql: string[] = []
+  if (withProfile) sql.push(pm.traits ? set.profile : set.activity)
+  if (pm.experience) sql.push(set.interaction, set.countExperiences)
+  if (pm.response) sql.push(set.response)
+  sql.push(set.event)
+  return sql
 }
 
 /** The parameters of the profile update: activity, native traits, custom attributes with their source. */
@@ -101,7 +141,7 @@ const ADOPT_ANONYMOUS_PROFILE = `UPDATE users SET user_id = :u, updated_at = :no
   WHERE id = ${DEVICE_USER} AND project_id = :p AND user_id IS NULL AND ${TARGET_USER} IS NULL AND ${NEW}`
 
 /** New profiles are never seen (first / last seen 0) until an active message; ACTIVITY, right after, sets them. */
-const CREATE_IDENTIFIED = `INSERT INTO users (project_id, user_id, created_at, first_seen, last_seen, updated_at)
+export const CREATE_IDENTIFIED = `INSERT INTO users (project_id, user_id, created_at, first_seen, last_seen, updated_at)
   SELECT :p, :u, :ts, 0, 0, :now WHERE ${TARGET_USER} IS NULL AND ${NEW}`
 
 /** Identify on a device whose anonymous profile differs from the user's: fold it in (F-11). */
@@ -126,7 +166,7 @@ const MERGE_PREVIOUS = [
 ]
 
 /** A new device's anonymous profile, made before the device row so that it is inserted linked. */
-const CREATE_ANONYMOUS = `INSERT INTO users (project_id, anonymous_id, created_at, first_seen, last_seen, updated_at)
+export const CREATE_ANONYMOUS = `INSERT INTO users (project_id, anonymous_id, created_at, first_seen, last_seen, updated_at)
   SELECT :p, :a, :ts, 0, 0, :now WHERE ${DEVICE_USER} IS NULL AND ${USER(':a')} IS NULL AND ${NEW}
   ON CONFLICT (project_id, anonymous_id) WHERE anonymous_id IS NOT NULL DO NOTHING`
 
@@ -150,17 +190,17 @@ const upsertDevice = (userPk: string, owner: string, ownerChanged: string) => `I
     OR excluded.ip IS NOT NULL AND excluded.ip IS NOT devices.ip`
 
 /** A Jimer ID already aliased to a user (alias() before its first event) is that user's device. */
-const UPSERT_ANONYMOUS_DEVICE = upsertDevice(
+export const UPSERT_ANONYMOUS_DEVICE = upsertDevice(
   `coalesce((SELECT id FROM users WHERE project_id = :p AND anonymous_id = :a), ${USER(':a')})`,
   'coalesce(devices.user_pk, excluded.user_pk)',
   'devices.user_pk IS NULL',
 )
 
 /** The device now belongs to this user (a new device, or one last used by someone else). */
-const UPSERT_DEVICE_OF_USER = upsertDevice(TARGET_USER, 'excluded.user_pk', 'devices.user_pk IS NOT excluded.user_pk')
+export const UPSERT_DEVICE_OF_USER = upsertDevice(TARGET_USER, 'excluded.user_pk', 'devices.user_pk IS NOT excluded.user_pk')
 
-/** The profile the message lands on. */
-const TARGET = `coalesce(${TARGET_USER}, ${DEVICE_USER})`
+/** The profile the message lands on, and the guard of the statement plan. */
+export const TARGET = `coalesce(${TARGET_USER}, ${DEVICE_USER})`
 
 /**
  * Profile upkeep (F-05, F-12). First and last seen follow activity only (track, page,
@@ -179,25 +219,25 @@ const ACTIVITY = `first_seen = CASE WHEN NOT :active THEN first_seen WHEN first_
     events_count = events_count + :counts`
 
 /** Most messages (track, page) change only the activity counters: a lighter statement. */
-const UPDATE_ACTIVITY = `UPDATE users SET ${ACTIVITY}, updated_at = :now WHERE id = ${TARGET} AND project_id = :p AND ${NEW}`
+const updateActivity = (target: string, guard: string) => `UPDATE users SET ${ACTIVITY}, updated_at = :now WHERE id = ${target} AND project_id = :p AND ${guard}`
 
-const UPDATE_PROFILE = `UPDATE users SET
+const updateProfile = (target: string, guard: string) => `UPDATE users SET
     ${ACTIVITY},
     email = CASE WHEN :setEmail THEN :email ELSE email END,
     name = CASE WHEN :setName THEN :uname ELSE name END,
     attributes = json_patch(json_patch(:once, attributes), :attrs),
     attribute_meta = json_patch(json_patch(:onceMeta, attribute_meta), :meta),
     updated_at = :now
-  WHERE id = ${TARGET} AND project_id = :p AND ${NEW}`
+  WHERE id = ${target} AND project_id = :p AND ${guard}`
 
-const INSERT_INTERACTION = `INSERT INTO interactions (project_id, user_pk, experience_id, experience_name, action, step, steps, timestamp, message_id)
-  SELECT :p, ${TARGET}, :xid, :xname, :xaction, :xstep, :xsteps, :ts, :m WHERE ${NEW}`
+const insertInteraction = (target: string, guard: string) => `INSERT INTO interactions (project_id, user_pk, experience_id, experience_name, action, step, steps, timestamp, message_id)
+  SELECT :p, ${target}, :xid, :xname, :xaction, :xstep, :xsteps, :ts, :m WHERE ${guard}`
 
-const COUNT_EXPERIENCES = `UPDATE users SET experiences_seen = (SELECT count(DISTINCT experience_id) FROM interactions WHERE project_id = :p AND user_pk = users.id AND action = 'seen')
-  WHERE id = ${TARGET} AND project_id = :p AND ${NEW}`
+const countExperiences = (target: string, guard: string) => `UPDATE users SET experiences_seen = (SELECT count(DISTINCT experience_id) FROM interactions WHERE project_id = :p AND user_pk = users.id AND action = 'seen')
+  WHERE id = ${target} AND project_id = :p AND ${guard}`
 
-const INSERT_RESPONSE = `INSERT INTO responses (project_id, user_pk, experience_id, step, question, answer, timestamp, message_id)
-  SELECT :p, ${TARGET}, :rexp, :rstep, :rq, :ra, :ts, :m WHERE ${NEW}`
+const insertResponse = (target: string, guard: string) => `INSERT INTO responses (project_id, user_pk, experience_id, step, question, answer, timestamp, message_id)
+  SELECT :p, ${target}, :rexp, :rstep, :rq, :ra, :ts, :m WHERE ${guard}`
 
 /**
  * Last. A new message whose profile is NULL breaks NOT NULL and fails loudly rather than
@@ -205,6 +245,24 @@ const INSERT_RESPONSE = `INSERT INTO responses (project_id, user_pk, experience_
  * guards above created no profile for it, and a NULL there must not fail the request
  * (a message id reused by another, new visitor would otherwise fail its batch on every retry).
  */
-const INSERT_EVENT = `INSERT INTO events (project_id, user_pk, anonymous_id, type, name, properties, context, integrations, timestamp, received_at, message_id)
-  SELECT :p, ${TARGET}, :a, :type, :name, :props, :ctx, :integ, :ts, :recv, :m WHERE ${NEW}
+const insertEvent = (target: string, guard: string) => `INSERT INTO events (project_id, user_pk, anonymous_id, type, name, properties, context, integrations, timestamp, received_at, message_id)
+  SELECT :p, ${target}, :a, :type, :name, :props, :ctx, :integ, :ts, :recv, :m WHERE ${guard}
   ON CONFLICT (project_id, message_id) DO NOTHING`
+
+/**
+ * The upkeep statements on the profile `target` (SQL), each guarded by `guard`: the plan's
+ * find the profile by natural keys under the NEW guard; Node's write thread binds the
+ * profile it looked up (`:t`) after checking the guard once.
+ */
+export function upkeepStatements(target: string, guard: string) {
+  return {
+    activity: updateActivity(target, guard),
+    profile: updateProfile(target, guard),
+    interaction: insertInteraction(target, guard),
+    countExperiences: countExperiences(target, guard),
+    response: insertResponse(target, guard),
+    event: insertEvent(target, guard),
+  }
+}
+export type UpkeepSql = ReturnType<typeof upkeepStatements>
+const GUARDED_UPKEEP = upkeepStatements(TARGET, NEW)

@@ -1,8 +1,16 @@
 import type { Db, Stmt } from '../db/types.js'
+import type { IngestWork, WorkItem } from './apply.js'
+import { planPrepared } from './plan.js'
 
 /** Commits a request's statements atomically; resolves only once they are durable. */
 export interface Writer {
   write(stmts: Stmt[]): Promise<void>
+  /**
+   * A request's collector messages, atomically. A writer that has it applies them with
+   * point lookups (Node's write thread, `apply.ts`); without it they are written as their
+   * guarded statement plan (`ingestWith`).
+   */
+  ingest?(work: IngestWork): Promise<void>
   /** Waits for everything queued to commit (shutdown). */
   drain(): Promise<void>
 }
@@ -15,11 +23,24 @@ export function directWriter(db: Db): Writer {
   }
 }
 
+/** Writes a request's messages through `writer.ingest`, or as the guarded plan (Workers: one `batch()`). */
+export function ingestWith(writer: Writer, work: IngestWork): Promise<void> {
+  return writer.ingest ? writer.ingest(work) : writer.write(planWork(work))
+}
+
+const planWork = (work: IngestWork) => work.messages.flatMap(planPrepared)
+
 export interface GroupCommitOptions {
   /** Flush once this many statements wait, even before the timer. */
   maxStatements?: number
   /** The longest a request waits for company before its group is committed. */
   maxDelayMs?: number
+}
+
+/** Group commit over statements only: each request's messages become their guarded plan. */
+export function groupCommitWriter(run: (stmts: Stmt[]) => Promise<unknown> | unknown, opts: GroupCommitOptions = {}): Writer {
+  const w = groupWorkWriter((items) => run(items.flatMap((i) => ('stmts' in i ? i.stmts : planWork(i.ingest)))), opts)
+  return { write: w.write, drain: w.drain }
 }
 
 /**
@@ -28,11 +49,13 @@ export interface GroupCommitOptions {
  * up "acknowledged means stored". If a group fails, each request is retried on its own so
  * that one bad request cannot fail its neighbours; only the failing ones are rejected.
  * One group is in flight at a time, which also makes this process the only writer.
+ * `run` gets the group's work in arrival order: statements, and collector messages that it
+ * applies itself (`apply.ts`).
  */
-export function groupCommitWriter(run: (stmts: Stmt[]) => Promise<unknown> | unknown, opts: GroupCommitOptions = {}): Writer {
+export function groupWorkWriter(run: (items: WorkItem[]) => Promise<unknown> | unknown, opts: GroupCommitOptions = {}): Writer & { ingest(work: IngestWork): Promise<void> } {
   const maxStatements = opts.maxStatements ?? 4000
   const maxDelayMs = opts.maxDelayMs ?? 2
-  type Pending = { stmts: Stmt[]; resolve(): void; reject(e: unknown): void }
+  type Pending = { item: WorkItem; resolve(): void; reject(e: unknown): void }
   let queue: Pending[] = []
   let queued = 0
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -57,13 +80,13 @@ export function groupCommitWriter(run: (stmts: Stmt[]) => Promise<unknown> | unk
 
   const commit = async (group: Pending[]) => {
     try {
-      await run(group.length === 1 ? group[0].stmts : group.flatMap((p) => p.stmts))
+      await run(group.map((p) => p.item))
       for (const p of group) p.resolve()
     } catch (groupError) {
       if (group.length === 1) return group[0].reject(groupError)
       for (const p of group) {
         try {
-          await run(p.stmts)
+          await run([p.item])
           p.resolve()
         } catch (e) {
           p.reject(e)
@@ -72,18 +95,21 @@ export function groupCommitWriter(run: (stmts: Stmt[]) => Promise<unknown> | unk
     }
   }
 
+  // A message costs about as much as a few statements of the plan.
+  const size = (item: WorkItem) => ('stmts' in item ? item.stmts.length : item.ingest.messages.length * 4)
+  const enqueue = (item: WorkItem) => new Promise<void>((resolve, reject) => {
+    queue.push({ item, resolve, reject })
+    queued += size(item)
+    if (queued >= maxStatements && timer) {
+      clearTimeout(timer)
+      timer = undefined
+    }
+    schedule()
+  })
+
   return {
-    write(stmts) {
-      return new Promise<void>((resolve, reject) => {
-        queue.push({ stmts, resolve, reject })
-        queued += stmts.length
-        if (queued >= maxStatements && timer) {
-          clearTimeout(timer)
-          timer = undefined
-        }
-        schedule()
-      })
-    },
+    write: (stmts) => enqueue({ stmts }),
+    ingest: (work) => enqueue({ ingest: work }),
     async drain() {
       while (inFlight || queue.length) {
         if (timer) { clearTimeout(timer); flush() } else if (!inFlight) flush()

@@ -4,13 +4,13 @@ import { ApiError } from '../errors.js'
 import { bodyText } from '../ingest/body.js'
 import { LIMITS } from '../ingest/limits.js'
 import { isRejection, normalizeMessage, type Message, type Rejection } from '../ingest/normalize.js'
-import { planMessage } from '../ingest/plan.js'
+import { prepareMessage, type PreparedMessage } from '../ingest/plan.js'
+import { ingestWith } from '../ingest/writer.js'
 import type { MessageType } from '../ingest/message-schema.js'
 import { originAllowed, projectForKey, type ProjectKeys } from '../projects.js'
 import { userHashValid } from '../auth/user-hash.js'
 import { inBackground } from '../background.js'
 import { catchUp } from '../segments/membership-drain.js'
-import type { Stmt } from '../db/types.js'
 import type { RateLimit } from '../rate-limit.js'
 import { idHashes, suppressedIds } from '../users/erase.js'
 
@@ -91,7 +91,7 @@ async function ingest(c: Context<AppEnv>, body: Record<string, unknown>, items: 
   const defaults = { sentAt: body.sentAt, context: body.context, integrations: body.integrations }
   const requestIp = found.project.collectIp && !found.secret ? c.var.deps.clientIp?.(c) ?? null : null
   const rejected: (Rejection & { index: number })[] = []
-  const stmts: Stmt[] = []
+  const prepared: PreparedMessage[] = []
   const verify = found.secret ? undefined : verifier(found.project)
   const valid: { index: number; m: Message }[] = []
   for (const [index, item] of items.entries()) {
@@ -105,8 +105,11 @@ async function ingest(c: Context<AppEnv>, body: Record<string, unknown>, items: 
     valid.push({ index, m: withIp(message as Message, found.project.collectIp, requestIp) })
   }
   // Ids of erased users (F-37) store nothing: an old queue must not bring a profile back.
-  const hashes = await idHashes([...new Set(valid.flatMap(({ m }) => idsOf(m)))])
-  const erased = await suppressedIds(db, found.project.id, hashes)
+  // The lookup only where the project has erased someone; the hashes always, for the write's own guard.
+  const ids = [...new Set(valid.flatMap(({ m }) => idsOf(m)))]
+  const hashId = c.var.deps.hashId
+  const hashes = hashId ? new Map(ids.map((id) => [id, hashId(id)])) : await idHashes(ids)
+  const erased = found.project.erasedAny ? await suppressedIds(db, found.project.id, hashes) : new Set<string>()
   for (const { index, m } of valid) {
     const id = idsOf(m).find((x) => erased.has(x))
     if (id !== undefined) {
@@ -114,13 +117,13 @@ async function ingest(c: Context<AppEnv>, body: Record<string, unknown>, items: 
       continue
     }
     // The hashes also guard the statements: an erase that commits before them wins (a race this check cannot see).
-    stmts.push(...planMessage(found.project.id, m, receivedAt, hashes))
+    prepared.push(prepareMessage(found.project.id, m, receivedAt, hashes))
   }
   rejected.sort((a, b) => a.index - b.index)
 
-  if (stmts.length) {
+  if (prepared.length) {
     try {
-      await writer.write(stmts)
+      await ingestWith(writer, { projectId: found.project.id, messages: prepared })
     } catch (e) {
       console.error('collector: commit failed', e)
       throw new ApiError(503, 'storage_unavailable', 'the database is unavailable; nothing was stored, retry later', undefined, { 'Retry-After': '1' })

@@ -1,0 +1,71 @@
+import type { SqlValue, SyncSql } from '../db/types.js'
+
+/** The columns that activity changes, as the plan's ACTIVITY expression reads and writes them. */
+export interface Activity {
+  first_seen: number
+  last_seen: number
+  sessions: number
+  last_session_id: string | null
+  events_count: number
+  updated_at: number
+}
+
+/**
+ * A group's profile upkeep per user (Node's write thread): instead of one UPDATE per
+ * event, each profile is read once, every activity-only message of the group is applied
+ * to that copy in message order, and the profile is written once — last seen = max,
+ * counts += n, sessions counted message by message exactly as the plan's ACTIVITY
+ * expression counts them (`plan.ts`). Fewer writes of `users` also mean fewer runs of its
+ * triggers (typed attributes, journal).
+ *
+ * `read` is the profile's row when the caller has just read it (apply.ts's lookup, or a
+ * profile it just created); otherwise it is read here. Anything else that reads or writes
+ * a pending profile must `flush` it first: a traits
+ * update (`flush(pk)`), a merge or any other statement (`flushAll`).
+ */
+export function activityUpkeep(sql: SyncSql) {
+  const pending = new Map<number, Activity>()
+
+  return {
+    /** Applies one message's activity (its plan parameters) to the profile `pk`. */
+    add(pk: number, projectId: string, a: Record<string, SqlValue>, read?: Activity) {
+      let row = pending.get(pk)
+      if (!row) {
+        row = read ? { ...read } : sql.get(READ, [pk, projectId]) as Activity | undefined
+        // No such profile in this project: the plan's UPDATE would change nothing either.
+        if (!row) return
+        pending.set(pk, row)
+      }
+      apply(row, a)
+    },
+    flush(pk: number) {
+      const row = pending.get(pk)
+      if (!row) return
+      pending.delete(pk)
+      sql.run(WRITE, [row.first_seen, row.last_seen, row.sessions, row.last_session_id, row.events_count, row.updated_at, pk])
+    },
+    flushAll() {
+      for (const pk of [...pending.keys()]) this.flush(pk)
+    },
+  }
+}
+export type ActivityUpkeep = ReturnType<typeof activityUpkeep>
+
+const READ = 'SELECT first_seen, last_seen, sessions, last_session_id, events_count, updated_at FROM users WHERE id = ? AND project_id = ?'
+const WRITE = 'UPDATE users SET first_seen = ?, last_seen = ?, sessions = ?, last_session_id = ?, events_count = ?, updated_at = ? WHERE id = ?'
+
+/** ACTIVITY of plan.ts in JS: every right-hand side reads the row as it was before this message. */
+function apply(row: Activity, a: Record<string, SqlValue>) {
+  const active = Number(a.active) !== 0
+  const ts = Number(a.ts)
+  const sid = a.sid as string | null
+  const before = { ...row }
+  if (active) {
+    row.first_seen = before.first_seen === 0 ? ts : Math.min(before.first_seen, ts)
+    row.last_seen = Math.max(before.last_seen, ts)
+    row.sessions = before.sessions + (sid !== null ? (before.last_session_id !== sid ? 1 : 0) : before.sessions === 0 || ts > before.last_seen + Number(a.gap) ? 1 : 0)
+    if (sid !== null) row.last_session_id = sid
+  }
+  row.events_count = before.events_count + Number(a.counts)
+  row.updated_at = Number(a.now)
+}

@@ -1,0 +1,148 @@
+import { named } from '../db/named.js'
+import type { SqlValue, Stmt, SyncSql } from '../db/types.js'
+import { activityUpkeep, type Activity, type ActivityUpkeep } from './activity.js'
+import { userByIdSql } from './identity.js'
+import {
+  CREATE_ANONYMOUS, CREATE_IDENTIFIED, identitySql, TARGET, UPSERT_ANONYMOUS_DEVICE, UPSERT_DEVICE_OF_USER,
+  upkeepSql, upkeepStatements, type PreparedMessage,
+} from './plan.js'
+
+/** One request's messages for the collector, as the Node writer hands them to its write thread. */
+export interface IngestWork {
+  projectId: string
+  messages: PreparedMessage[]
+}
+
+/** What a group-commit transaction holds: a request's statements, or a request's messages. */
+export type WorkItem = { stmts: Stmt[] } | { ingest: IngestWork }
+
+/**
+ * Applies a group's work in order inside the open transaction of Node's write thread
+ * (the only writer there), and returns how many messages it stored.
+ *
+ * Each message is checked once rather than in every statement: not stored yet (message
+ * id), no erased id (only when the project has suppressions at all, read per request
+ * inside the transaction, so an erase that committed before wins), then its identity is
+ * resolved with point lookups, and the identity statements of the plan run only when
+ * those lookups show that they would change something (a new profile or device, a device
+ * changing hands or due for its once-a-minute refresh, a merge). Profile upkeep is per
+ * user for the whole group (`activity.ts`). The result is the same as running every
+ * message's planned statements one by one (test/api/grouped-ingest.test.ts).
+ */
+export function applyWork(sql: SyncSql, items: WorkItem[]): number {
+  const upkeep = activityUpkeep(sql)
+  let stored = 0
+  for (const item of items) {
+    if ('stmts' in item) {
+      // Any other write may read or write the profiles pending here.
+      upkeep.flushAll()
+      for (const s of item.stmts) sql.run(s.sql, s.args)
+    } else {
+      stored += applyIngest(sql, item.ingest, upkeep)
+    }
+  }
+  upkeep.flushAll()
+  return stored
+}
+
+const ANY_ERASED = 'SELECT 1 FROM suppressions WHERE project_id = ? LIMIT 1'
+const SUPPRESSED = 'SELECT 1 FROM suppressions WHERE project_id = ? AND id_hash IN (?, ?, ?)'
+/**
+ * Everything the common message needs, in one statement: is it stored, its device, the
+ * profile its user id names, and that profile's activity (or the device's profile's).
+ */
+const LOOKUP = `SELECT EXISTS (SELECT 1 FROM events WHERE project_id = :p AND message_id = :m) AS stored,
+    d.anonymous_id IS NOT NULL AS has_device, d.user_pk AS device_user, d.user_agent, d.ip, d.first_seen AS device_first, d.last_seen AS device_last,
+    k.pk AS user_pk, t.id AS target, t.first_seen, t.last_seen, t.sessions, t.last_session_id, t.events_count, t.updated_at
+  FROM (SELECT ${userByIdSql(':u')} AS pk) AS k
+  LEFT JOIN devices d ON d.project_id = :p AND d.anonymous_id = :a
+  LEFT JOIN users t ON t.id = coalesce(k.pk, d.user_pk)`
+const TARGET_OF = `SELECT ${TARGET} AS pk`
+/** A new profile's activity as the INSERTs below leave it (plan.ts makes profiles never seen). */
+const NEW_PROFILE = (now: SqlValue): Activity => ({ first_seen: 0, last_seen: 0, sessions: 0, last_session_id: null, events_count: 0, updated_at: Number(now) })
+const BY_ID = upkeepStatements(':t', '1')
+
+interface Found extends Activity {
+  stored: number
+  has_device: number
+  device_user: number | null
+  user_agent: string | null
+  ip: string | null
+  device_first: number
+  device_last: number
+  user_pk: number | null
+  target: number | null
+}
+
+function applyIngest(sql: SyncSql, work: IngestWork, upkeep: ActivityUpkeep): number {
+  const p = work.projectId
+  const erasedAny = sql.get(ANY_ERASED, [p]) !== undefined
+  let stored = 0
+  for (const pm of work.messages) {
+    const a = pm.args
+    const found = sql.get(LOOKUP, named(LOOKUP, a).args) as unknown as Found
+    if (found.stored) continue
+    if (erasedAny && sql.get(SUPPRESSED, [p, a.hu, a.ha, a.hp])) continue
+    const { target, read } = resolve(sql, pm, found, upkeep)
+    const args = { ...a, t: target }
+    if (pm.traits) upkeep.flush(target as number)
+    else if (target !== null) upkeep.add(target, p, a, read)
+    for (const text of upkeepSql(pm, BY_ID, pm.traits)) {
+      const s = named(text, args)
+      sql.run(s.sql, s.args)
+    }
+    stored++
+  }
+  return stored
+}
+
+/**
+ * The profile the message lands on, after making whatever identity rows it needs, with
+ * its activity row when that is known without reading it again: from the lookup (nothing
+ * here wrote that profile since), or a profile just created.
+ */
+function resolve(sql: SyncSql, pm: PreparedMessage, f: Found, upkeep: ActivityUpkeep): { target: number | null; read?: Activity } {
+  const a = pm.args
+  const run = (text: string) => { const s = named(text, a); sql.run(s.sql, s.args) }
+  const insert = (text: string) => (sql.get(text, named(text, a).args)?.id ?? null) as number | null
+  const targetNow = () => (sql.get(TARGET_OF, named(TARGET_OF, a).args)?.pk ?? null) as number | null
+
+  if (!pm.hasUser) {
+    if (f.has_device && f.device_user !== null) {
+      if (deviceDue(f, a, false)) run(UPSERT_ANONYMOUS_DEVICE)
+      return { target: f.device_user, read: f.target === f.device_user ? f : undefined }
+    }
+    // A new visitor: the profile, then its device (the plan's statements, guards and all).
+    const created = insert(CREATE_ANONYMOUS_RETURNING)
+    run(UPSERT_ANONYMOUS_DEVICE)
+    return created !== null ? { target: created, read: NEW_PROFILE(a.now) } : { target: targetNow() }
+  }
+
+  // identify on a device whose profile is not this user's may adopt or merge it; alias merges.
+  const merges = pm.type === 'alias' || (pm.type === 'identify' && pm.hasAnonymous && (f.user_pk === null || f.device_user !== f.user_pk))
+  if (merges) {
+    // Merges read and delete profiles: nothing of the group may stay pending.
+    upkeep.flushAll()
+    for (const text of identitySql(pm)) run(text)
+    return { target: targetNow() }
+  }
+  let user = f.user_pk
+  let read: Activity | undefined = f.target === user ? f : undefined
+  if (user === null) {
+    user = insert(CREATE_IDENTIFIED_RETURNING)
+    read = NEW_PROFILE(a.now)
+  }
+  if (pm.device && (!f.has_device || deviceDue(f, a, f.device_user !== user))) run(UPSERT_DEVICE_OF_USER)
+  return { target: user, read }
+}
+
+const CREATE_ANONYMOUS_RETURNING = `${CREATE_ANONYMOUS} RETURNING id`
+const CREATE_IDENTIFIED_RETURNING = `${CREATE_IDENTIFIED} RETURNING id`
+
+/** The device upsert's own WHERE (plan.ts upsertDevice): would it rewrite this row? */
+function deviceDue(f: Found, a: Record<string, SqlValue>, ownerChanged: boolean): boolean {
+  const ts = Number(a.ts)
+  return ownerChanged || ts > f.device_last + 60000 || ts < f.device_first
+    || (a.userAgent != null && a.userAgent !== f.user_agent)
+    || (a.ip != null && a.ip !== f.ip)
+}
