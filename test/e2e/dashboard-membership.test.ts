@@ -2,9 +2,11 @@ import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { expectCleanPage, openBrowser, shot, signIn, startDashboardServer, type DashboardBrowser, type DashboardServer } from './dashboard-harness.js'
 import { seed } from './dashboard-seed.js'
+import { webhookReceiver } from '../helpers/webhook-receiver.js'
 
-describe('membership follows a dashboard tag at once, and the ledger shows it (Chromium)', () => {
+describe('membership follows a dashboard tag at once; the ledger and the webhook log show it (Chromium)', () => {
   let server: DashboardServer
+  let receiver: Awaited<ReturnType<typeof webhookReceiver>>
   let browser: DashboardBrowser
   let page: Page
   let segmentId: number
@@ -12,7 +14,9 @@ describe('membership follows a dashboard tag at once, and the ledger shows it (C
   const tab = (name: string) => panel().getByRole('navigation', { name: 'Profile sections' }).getByRole('button', { name })
 
   beforeAll(async () => {
-    server = await startDashboardServer()
+    // The receiver listens on 127.0.0.1: a private target, allowed as JIMER_WEBHOOKS_ALLOW_PRIVATE=1 would.
+    server = await startDashboardServer({ webhooksAllowPrivate: true })
+    receiver = await webhookReceiver()
     await seed(server)
     const [{ secret_key: secret }] = await server.rows('SELECT secret_key FROM projects')
     const api = async (path: string, body: unknown) => {
@@ -22,6 +26,7 @@ describe('membership follows a dashboard tag at once, and the ledger shows it (C
     }
     const tag = await api('/tags', { name: 'VIP' })
     segmentId = (await api('/segments', { name: 'VIPs', conditions: { version: 1, root: { type: 'group', logic: 'and', conditions: [{ type: 'tag', operator: 'has_any', tagIds: [tag.id] }] } } })).id
+    await api('/webhooks', { url: receiver.url, description: 'CRM', segmentIds: [segmentId] })
     browser = await openBrowser()
     page = await browser.page()
     await signIn(page, server.url)
@@ -30,6 +35,7 @@ describe('membership follows a dashboard tag at once, and the ledger shows it (C
   afterAll(async () => {
     await browser?.close()
     await server?.close()
+    await receiver?.close()
   })
 
   it('tagging a user puts the segment pill on the profile and the count on the segment, with no wait', async () => {
@@ -63,5 +69,16 @@ describe('membership follows a dashboard tag at once, and the ledger shows it (C
     expect(await ledger.getByRole('img').getAttribute('aria-label')).toBe('Entered: 1, Left: 0 over 30 days')
     await ledger.scrollIntoViewIfNeeded()
     await shot(page, 'segment-ledger')
+  })
+
+  it('the entry went out as a segment.entered webhook, and the Settings delivery log shows it delivered', async () => {
+    await expect.poll(() => receiver.delivered().map((r) => JSON.parse(r.body).type)).toEqual(['segment.entered'])
+    const payload = JSON.parse(receiver.delivered()[0].body)
+    expect(payload.data).toMatchObject({ segment: { id: segmentId, name: 'VIPs' }, user: { id: 'ann' }, cause: 'tag' })
+    await page.goto(`${server.url}/p/${server.projectId}/settings`)
+    await page.getByRole('button', { name: `Deliveries to ${receiver.url}` }).click()
+    const log = page.getByRole('dialog', { name: `Deliveries to ${receiver.url}` })
+    await expect.poll(() => log.getByTestId('delivery-row').allTextContents()).toEqual([expect.stringMatching(/Entered.*VIPs.*ann.*Delivered.*HTTP 200/)])
+    await shot(page, 'membership-webhook-log')
   })
 })

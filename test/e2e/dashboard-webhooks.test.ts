@@ -50,7 +50,7 @@ describe('webhooks in the dashboard', () => {
     await form.getByLabel('Hooked list').check()
     await shot(page, 'webhooks-form')
     await form.getByRole('button', { name: 'Add webhook' }).click()
-    const secret = await card.getByLabel('Signing secret').inputValue()
+    const secret = await card.getByLabel('Signing secret', { exact: true }).inputValue()
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/)
     await expect.poll(() => card.getByTestId('webhook-row').allTextContents()).toEqual([expect.stringContaining(receiver.url)])
     const row = card.getByTestId('webhook-row')
@@ -65,14 +65,14 @@ describe('webhooks in the dashboard', () => {
     await page.reload()
     await page.getByRole('heading', { name: 'Webhooks' }).waitFor()
     await expect.poll(() => page.getByTestId('webhook-row').count()).toBe(1)
-    expect(await page.getByLabel('Signing secret').count()).toBe(0)
+    expect(await page.getByLabel('Signing secret', { exact: true }).count()).toBe(0)
     expect(await page.content()).not.toContain(secret)
     expect(JSON.stringify((await call('GET', '/webhooks')).body)).not.toContain('whsec_')
 
     // Rotating shows the new one, once.
     await page.getByRole('button', { name: `Rotate the secret of ${receiver.url}` }).click()
     await page.getByRole('dialog').getByRole('button', { name: 'Rotate secret' }).click()
-    const rotated = await page.getByLabel('Signing secret').inputValue()
+    const rotated = await page.getByLabel('Signing secret', { exact: true }).inputValue()
     expect(rotated).toMatch(/^whsec_/)
     expect(rotated).not.toBe(secret)
     signing = rotated
