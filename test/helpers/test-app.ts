@@ -46,6 +46,7 @@ export async function testApp(opts: { writer?: 'group' | 'direct'; limits?: Para
   const columns = opts.writer === 'direct' ? undefined : userColumns(db.client)
   // Work after the response (membership upkeep) is awaited before the database closes.
   const background = new Set<Promise<unknown>>()
+  const settled = async () => { while (background.size) await Promise.allSettled([...background]) }
   const keepAlive = (_c: unknown, work: Promise<unknown>) => {
     background.add(work)
     void work.finally(() => background.delete(work))
@@ -56,9 +57,9 @@ export async function testApp(opts: { writer?: 'group' | 'direct'; limits?: Para
     app, db: db.client, writer, boot, secretKey: secret as string, columns,
     clock: { get: () => now, set: (t: number) => void (now = t), advance: (ms: number) => void (now += ms) },
     /** Everything started after a response has finished (membership follows the collector's writes). */
-    settled: async () => { while (background.size) await Promise.allSettled([...background]) },
+    settled,
     dispose: async () => {
-      while (background.size) await Promise.allSettled([...background])
+      await settled()
       await writer.drain()
       writes?.close()
       db.dispose()

@@ -17,7 +17,6 @@ import { named } from '../db/named.js'
 import type { SqlValue, Stmt } from '../db/types.js'
 import { userByIdSql } from '../ingest/identity.js'
 import { withCause } from '../segments/cause.js'
-import type { Library } from '../segments/store.js'
 import { convertRow, type Column, type ImportRow, type MatchBy, type RowError } from './convert.js'
 
 /** import_errors keeps this many rows per import; error_count counts them all. */
@@ -47,7 +46,7 @@ export interface ChunkInput {
   syntaxErrors?: RowError[]
 }
 
-export function planChunk(imp: ImportPlan, seq: number, input: ChunkInput, hash: string, now: number, lib: Library): PlannedChunk {
+export function planChunk(imp: ImportPlan, seq: number, input: ChunkInput, hash: string, now: number): PlannedChunk {
   const { cells, rowNumbers } = input
   const unreadable = new Map((input.syntaxErrors ?? []).map((e) => [e.row, e]))
   const errors: RowError[] = []

@@ -8,7 +8,6 @@ import { settleMembership } from '../segments/membership-drain.js'
 import type { Db } from '../db/types.js'
 import { ApiError } from '../errors.js'
 import { GUARDED, storedKinds, type StoredKind } from './known-types.js'
-import { loadLibrary } from '../segments/store.js'
 import { chunkHash, planChunk, type ChunkInput, type ImportPlan } from './chunk.js'
 import type { Column, MatchBy } from './convert.js'
 import { checkColumns, type ImportOptions } from './options.js'
@@ -99,8 +98,7 @@ export async function commitChunk(deps: AppDeps, imp: ImportRecord, seq: number,
  */
 export async function prepareChunk(deps: AppDeps, imp: ImportRecord, seq: number, input: ChunkInput): Promise<{ commit(): Promise<ChunkCounts> }> {
   if (imp.status === 'done') throw new ApiError(409, 'import_finished', `import ${imp.id} is done; start a new import`)
-  const lib = await loadLibrary(deps.db, imp.projectId)
-  const planned = planChunk(imp, seq, input, await chunkHash(input), deps.now(), lib)
+  const planned = planChunk(imp, seq, input, await chunkHash(input), deps.now())
   return {
     async commit() {
       const earlier = await readChunk(deps.db, imp.id, seq)

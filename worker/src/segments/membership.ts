@@ -1,6 +1,6 @@
 import type { Db, Stmt } from '../db/types.js'
 import type { Writer } from '../ingest/writer.js'
-import { setCause, withCause, type Cause } from './cause.js'
+import { withCause, type Cause } from './cause.js'
 import { tester } from './evaluate.js'
 import type { UserFacts } from './facts.js'
 import { isTimeRelative, loadLibrary, segmentRefs, type Library, type SavedSegment } from './store.js'
@@ -191,12 +191,10 @@ export function deleteSegmentStatements(projectId: string, segmentId: number, no
 
 /** An erased user's memberships and ledger rows (their counts follow by trigger); guarded by the erase's own condition. */
 export function eraseMemberships(guard: string, args: Record<string, string | number>): Stmt[] {
-  return [
-    setCause('delete', Number(args.now ?? 0)),
+  return withCause('delete', Number(args.now ?? 0), [
     { sql: `DELETE FROM segment_members WHERE project_id = :p AND user_pk = :u AND ${guard}`, args },
     { sql: `DELETE FROM segment_ledger WHERE project_id = :p AND user_pk = :u AND ${guard}`, args },
-    setCause('ingest', 0),
-  ]
+  ])
 }
 
 /** The targetable segment keys a user is in, evaluated now from the current profile (F-14). */

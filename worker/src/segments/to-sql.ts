@@ -191,13 +191,12 @@ function leafSql(leaf: Leaf, ctx: SqlContext, bind: Bind, probe: boolean, inSegm
         measure = `${leaf.measure}(CASE WHEN ${p.t} IN ('integer', 'real') THEN ${value} END)`
       }
       // A user without matching events counts 0, and has nothing to aggregate (NULL fails every comparison).
-      const p = positiveParts(leaf.operator!, { v: measure, t: `'real'` }, leaf.value, opCtx(), bind, leaf.measure === 'count' ? 0 : null)
+      // Probed: one aggregate row per user, its own events; count(*) is then 0 without events
+      // (evaluate's absent count), the others NULL, which takes what an absent value gives.
+      const one = `(SELECT ${measure} ${own})`
+      const p = positiveParts(leaf.operator!, { v: ctx.probeOnly ? one : measure, t: `'real'` }, leaf.value, opCtx(), bind, leaf.measure === 'count' ? 0 : null)
       if (ctx.probeOnly) {
-        // One aggregate row per user: count(*) is 0 without events (evaluate's absent count),
-        // the others NULL, which takes what an absent value gives.
-        const one = `(SELECT ${measure} ${own})`
-        const test = positiveParts(leaf.operator!, { v: one, t: `'real'` }, leaf.value, opCtx(), bind, leaf.measure === 'count' ? 0 : null).test
-        const positive = leaf.measure === 'count' ? `coalesce((${test}), 0)` : `CASE WHEN ${one} IS NULL THEN ${p.absentPasses ? 1 : 0} ELSE coalesce((${test}), 0) END`
+        const positive = leaf.measure === 'count' ? `coalesce((${p.test}), 0)` : `CASE WHEN ${one} IS NULL THEN ${p.absentPasses ? 1 : 0} ELSE coalesce((${p.test}), 0) END`
         return p.negated ? `NOT ${positive}` : positive
       }
       // `+e.user_pk`: grouping must not pick the (user, time) index over the (name, time) range.
