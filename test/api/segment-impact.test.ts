@@ -103,12 +103,20 @@ describe('edit impact before saving', () => {
       const sql = await editImpact(t.db, t.boot.projectId, lib, lib.segments.get(seg.paying)!, treeSchema.parse(draft), t.clock.get())
       expect(sql).toEqual(r.body)
       const before = await members(seg.paying)
+      // The segments composing this one (Paying in France, and the OR over it): what the save does to them too.
+      expect(r.body.composers.map((c: any) => c.id)).toEqual([seg.payingFr, seg.outer])
+      const composersBefore = await Promise.all(r.body.composers.map((c: any) => members(c.id)))
       const saved = await api('PATCH', `/segments/${seg.paying}`, { conditions: draft })
       expect(saved.status).toBe(200)
       const after = await members(seg.paying)
       const entered = [...after].filter((u) => !before.has(u))
       const left = [...before].filter((u) => !after.has(u))
       expect({ entering: r.body.entering, leaving: r.body.leaving }).toEqual({ entering: entered.length, leaving: left.length })
+      for (const [i, c] of r.body.composers.entries()) {
+        const [was, now] = [composersBefore[i], await members(c.id)]
+        const change = { entering: [...now].filter((u) => !was.has(u)).length, leaving: [...was].filter((u) => !now.has(u)).length }
+        expect({ entering: c.entering, leaving: c.leaving }, `composer ${c.name}`).toEqual(change)
+      }
       for (const u of r.body.enteringSample) expect(entered).toContain(u.userId)
       for (const u of r.body.leavingSample) expect(left).toContain(u.userId)
       expect(saved.body.memberCount).toBe(after.size)
