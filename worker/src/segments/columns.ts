@@ -4,7 +4,7 @@ import type { ConditionTree, Leaf, Node, PropertyField } from './condition.js'
 import type { SegmentDef } from './library.js'
 // to-sql first: it loads condition.ts before operators.ts, the order their import circle needs.
 import { binder, toSql } from './to-sql.js'
-import { positiveOf, type Ctx } from './operators.js'
+import { prepared, type Ctx } from './operators.js'
 
 /**
  * The users' filterable facts of a project as columns in this process's memory: native
@@ -225,16 +225,16 @@ export async function columnTest(
       return (i) => { for (const p of parts) if (p(i)) return true; return false }
     }
     if (n.type === 'property' && n.field !== 'jimer_id') {
-      const { positive, negated } = positiveOf(n.operator)
+      const test = prepared(n.operator, n.value, n.caseSensitive ?? false)
       const c = n.caseSensitive ? sensitive : insensitive
       const read = native(cols, n.field)
-      return (i) => positive.js(read(i), n.value, c) !== negated
+      return (i) => test(read(i), c)
     }
     if (n.type === 'attribute') {
-      const { positive, negated } = positiveOf(n.operator)
+      const test = prepared(n.operator, n.value, n.caseSensitive ?? false)
       const c = n.caseSensitive ? sensitive : insensitive
       const values = cols.attrs.get(n.key)!
-      return (i) => positive.js(values[i], n.value, c) !== negated
+      return (i) => test(values[i], c)
     }
     if (n.type === 'segment') {
       // A segment the caller has evaluated already at each position (edit impact: the draft, for the segments composing it).

@@ -2,7 +2,7 @@ import type { ConditionTree, Leaf, Node } from './condition.js'
 import type { UserFacts } from './facts.js'
 import type { EvalContext } from './library.js'
 import { eventMeasure, own, propertyValue } from './leaf-js.js'
-import { positiveOf, type Ctx } from './operators.js'
+import { prepared, preparedPositive, type Ctx } from './operators.js'
 
 /**
  * Is this user in the tree? Pure JS over one user's facts (request-time targeting).
@@ -34,6 +34,8 @@ function compiled(node: Node): Test {
 
 function compile(n: Node): Test {
   if (n.type === 'group') {
+    // A group of one is its condition (most saved segments are one condition in a group).
+    if (n.conditions.length === 1) return compiled(n.conditions[0])
     const parts = n.conditions.map(compiled)
     return n.logic === 'and'
       ? (r) => { for (const p of parts) if (!p(r)) return false; return true }
@@ -45,18 +47,21 @@ function compile(n: Node): Test {
 function compileLeaf(leaf: Leaf): Test {
   switch (leaf.type) {
     case 'property': {
-      const { positive, negated } = positiveOf(leaf.operator)
       const cs = leaf.caseSensitive ?? false
-      const value = leaf.value
-      if (leaf.field === 'jimer_id') return (r) => r.facts.devices.some((d) => positive.js(d, value, cs ? r.sensitive : r.insensitive)) !== negated
+      if (leaf.field === 'jimer_id') {
+        // "Any device passes the positive form", then negated: not the negation per device.
+        const { test, negated } = preparedPositive(leaf.operator, leaf.value, cs)
+        return (r) => r.facts.devices.some((d) => test(d, cs ? r.sensitive : r.insensitive)) !== negated
+      }
       const field = leaf.field
-      return (r) => positive.js(propertyValue(r.facts, field), value, cs ? r.sensitive : r.insensitive) !== negated
+      const test = prepared(leaf.operator, leaf.value, cs)
+      return (r) => test(propertyValue(r.facts, field), cs ? r.sensitive : r.insensitive)
     }
     case 'attribute': {
-      const { positive, negated } = positiveOf(leaf.operator)
-      const { key, value } = leaf
+      const key = leaf.key
       const cs = leaf.caseSensitive ?? false
-      return (r) => positive.js(own(r.facts.attributes, key), value, cs ? r.sensitive : r.insensitive) !== negated
+      const test = prepared(leaf.operator, leaf.value, cs)
+      return (r) => test(own(r.facts.attributes, key), cs ? r.sensitive : r.insensitive)
     }
     case 'tag': {
       const any = leaf.operator === 'has_any'
@@ -66,17 +71,17 @@ function compileLeaf(leaf: Leaf): Test {
     case 'event': {
       if (leaf.measure === 'did') return (r) => eventMeasure(leaf, r.facts, r.ctx)! >= 1
       if (leaf.measure === 'did_not') return (r) => eventMeasure(leaf, r.facts, r.ctx) === 0
-      const { positive, negated } = positiveOf(leaf.operator!)
-      return (r) => positive.js(eventMeasure(leaf, r.facts, r.ctx), leaf.value, r.insensitive) !== negated
+      const test = prepared(leaf.operator!, leaf.value, false)
+      return (r) => test(eventMeasure(leaf, r.facts, r.ctx), r.insensitive)
     }
     case 'experience': {
       const { experience, answer } = leaf
       const cs = leaf.caseSensitive ?? false
-      const is = positiveOf('is').positive
       const negate = leaf.action === 'not_seen'
       const action = negate ? 'seen' : leaf.action
       if (action === 'answered') {
-        return (r) => r.facts.responses.some((x) => x.experienceId === experience && (answer === undefined || is.js(x.answer ?? undefined, answer, cs ? r.sensitive : r.insensitive)))
+        const is = answer === undefined ? undefined : prepared('is', answer, cs)
+        return (r) => r.facts.responses.some((x) => x.experienceId === experience && (is === undefined || is(x.answer ?? undefined, cs ? r.sensitive : r.insensitive)))
       }
       return (r) => r.facts.interactions.some((i) => i.experienceId === experience && i.action === action) !== negate
     }

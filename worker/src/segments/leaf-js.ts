@@ -1,10 +1,14 @@
 import { DAY, type Leaf, type PropertyField } from './condition.js'
 import type { UserFacts } from './facts.js'
 import type { EvalContext } from './library.js'
-import { positiveOf, testJs, type Ctx } from './operators.js'
+import { positiveOf, prepared, testJs, type Ctx } from './operators.js'
 
 /** An object's own value for a key: inherited names (`constructor`, `__proto__`) are not attributes. */
-export const own = (o: Record<string, unknown>, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined)
+export const own = (o: Record<string, unknown>, k: string): unknown => {
+  const v = o[k]
+  // Object.prototype holds only functions and objects: a primitive found is the object's own.
+  return v === undefined || (typeof v !== 'object' && typeof v !== 'function') || Object.hasOwn(o, k) ? v : undefined
+}
 
 export function propertyValue(f: UserFacts, field: Exclude<PropertyField, 'jimer_id'>): unknown {
   switch (field) {
@@ -21,55 +25,69 @@ export function propertyValue(f: UserFacts, field: Exclude<PropertyField, 'jimer
   }
 }
 
-/**
- * SQLite's sum() of REAL values (to-sql casts them: a sum of integers can raise "integer
- * overflow"): Kahan–Babuška–Neumaier compensated summation as in func.c, so float totals
- * agree to the last bit; an error term that went NaN is dropped, and an overflow is NaN (NULL).
- */
-export function sqliteSum(values: number[]): number | null {
-  if (values.length === 0) return null
-  let rSum = 0, rErr = 0
-  for (const r of values) {
-    const t = rSum + r
-    if (Math.abs(rSum) > Math.abs(r)) rErr += (rSum - t) + r
-    else rErr += (r - t) + rSum
-    rSum = t
-  }
-  return Number.isNaN(rErr) ? rSum : rSum + rErr
-}
+type EventLeaf = Extract<Leaf, { type: 'event' }>
+type Measurer = (f: UserFacts, now: number) => number | null
+const measurers = new WeakMap<EventLeaf, Measurer>()
 
 /**
  * The measured number of an event leaf (count, sum, …) over the events it looks at (its
  * name, time window and property filters); null when there is nothing to aggregate.
- * One pass, no intermediate arrays: this runs for every event condition of every request.
+ * This runs for every event condition of every request, so each leaf is compiled once
+ * (cached per leaf object; trees are immutable once loaded) and a call is one pass with
+ * no allocation: filters prepared, aggregates kept running.
  */
-export function eventMeasure(leaf: Extract<Leaf, { type: 'event' }>, f: UserFacts, ctx: EvalContext): number | null {
+export function eventMeasure(leaf: EventLeaf, f: UserFacts, ctx: EvalContext): number | null {
+  let m = measurers.get(leaf)
+  if (!m) measurers.set(leaf, (m = measurer(leaf)))
+  return m(f, ctx.now)
+}
+
+function measurer(leaf: EventLeaf): Measurer {
   const w = leaf.window
-  const from = w && 'lastDays' in w ? ctx.now - w.lastDays * DAY : w?.from
+  const lastDays = w && 'lastDays' in w ? w.lastDays : undefined
+  const fixedFrom = w && !('lastDays' in w) ? w.from : undefined
   const to = w && !('lastDays' in w) ? w.to : undefined
-  const where = leaf.where ?? []
-  const filterCtx: Ctx[] = where.map((c) => ({ caseSensitive: c.caseSensitive ?? false, now: ctx.now }))
-  const aggregate = leaf.measure === 'sum' || leaf.measure === 'avg' || leaf.measure === 'min' || leaf.measure === 'max'
-  const values: number[] = []
-  let count = 0
-  for (const e of f.events) {
-    if (e.name !== leaf.event || (from !== undefined && e.timestamp < from) || (to !== undefined && e.timestamp > to)) continue
-    let pass = true
-    for (let i = 0; i < where.length && pass; i++) pass = testJs(where[i].operator, own(e.properties, where[i].property), where[i].value, filterCtx[i])
-    if (!pass) continue
-    count++
-    if (aggregate) {
-      const v = own(e.properties, leaf.property!)
-      if (typeof v === 'number') values.push(v)
+  const where = (leaf.where ?? []).map((c) => ({ property: c.property, test: prepared(c.operator, c.value, c.caseSensitive ?? false), ctx: { caseSensitive: c.caseSensitive ?? false, now: 0 } }))
+  const { event, measure, property } = leaf
+  const aggregate = measure === 'sum' || measure === 'avg' || measure === 'min' || measure === 'max'
+  return (f, now) => {
+    const from = lastDays !== undefined ? now - lastDays * DAY : fixedFrom
+    let count = 0, n = 0
+    // SQLite's sum() of REAL values (to-sql casts them: a sum of integers can raise "integer
+    // overflow"): Kahan–Babuška–Neumaier compensated summation as in func.c, run as the values
+    // come, so float totals agree to the last bit; an error term that went NaN is dropped, and
+    // an overflow is NaN (NULL). min and max fold as Math.min/max do.
+    let rSum = 0, rErr = 0, min = Infinity, max = -Infinity
+    for (const e of f.events) {
+      if (e.name !== event || (from !== undefined && e.timestamp < from) || (to !== undefined && e.timestamp > to)) continue
+      let pass = true
+      for (let i = 0; i < where.length && pass; i++) {
+        const c = where[i]
+        c.ctx.now = now
+        pass = c.test(own(e.properties, c.property), c.ctx)
+      }
+      if (!pass) continue
+      count++
+      if (!aggregate) continue
+      const v = own(e.properties, property!)
+      if (typeof v !== 'number') continue
+      n++
+      const t = rSum + v
+      if (Math.abs(rSum) > Math.abs(v)) rErr += (rSum - t) + v
+      else rErr += (v - t) + rSum
+      rSum = t
+      min = Math.min(min, v)
+      max = Math.max(max, v)
     }
-  }
-  if (!aggregate) return count
-  if (values.length === 0) return null
-  switch (leaf.measure) {
-    case 'sum': return sqliteSum(values)
-    case 'avg': return sqliteSum(values)! / values.length
-    case 'min': return Math.min(...values)
-    default: return Math.max(...values)
+    if (!aggregate) return count
+    if (n === 0) return null
+    const sum = Number.isNaN(rErr) ? rSum : rSum + rErr
+    switch (measure) {
+      case 'sum': return sum
+      case 'avg': return sum / n
+      case 'min': return min
+      default: return max
+    }
   }
 }
 

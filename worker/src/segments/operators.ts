@@ -41,11 +41,34 @@ interface Positive {
   sql(ref: SqlRef, operand: any, ctx: Ctx, bind: Bind): string
   /** For list operators: the same test over one text item (`user_attribute_items.item`), which has its own index. */
   item?(column: string, operand: any, ctx: Ctx, bind: Bind): string
+  /**
+   * The test with its operand worked out once (folded, put in a Set): what `js` runs, and
+   * what the compiled interpreters (evaluate, the columns loop) call per user. The ctx
+   * passed in has the same case mode; only its `now` is read.
+   */
+  prepare?(operand: any, caseSensitive: boolean): (actual: unknown, ctx: Ctx) => boolean
 }
 type Definition = Positive | { negates: Operator; label: string }
 
 const UPPER = /[A-Z]/
-const fold = (s: string, ctx: Ctx) => (ctx.caseSensitive || !UPPER.test(s) ? s : s.replace(/[A-Z]+/g, (m) => m.toLowerCase()))
+const foldText = (s: string) => (UPPER.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s)
+const fold = (s: string, ctx: Ctx) => (ctx.caseSensitive ? s : foldText(s))
+
+/** `foldText(a) === folded`, without building the folded copy (ASCII folding keeps the length). */
+function foldedEquals(a: string, folded: string): boolean {
+  if (a.length !== folded.length) return false
+  for (let i = 0; i < a.length; i++) {
+    let c = a.charCodeAt(i)
+    if (c >= 65 && c <= 90) c += 32
+    if (c !== folded.charCodeAt(i)) return false
+  }
+  return true
+}
+
+/** An operator whose JS side is its prepared form: one definition, so the two cannot differ. */
+function textual(label: string, prepare: NonNullable<Positive['prepare']>, sql: Positive['sql'], item?: Positive['item']): Positive {
+  return { label, prepare, js: (a, b, c) => prepare(b, c.caseSensitive)(a, c), sql, ...(item ? { item } : {}) }
+}
 const foldSql = (expr: string, ctx: Ctx) => (ctx.caseSensitive ? expr : `lower(${expr})`)
 const isText = (x: unknown): x is string => typeof x === 'string'
 const isNumber = (x: unknown): x is number => typeof x === 'number'
@@ -94,15 +117,26 @@ function dated(label: string, test: (d: number, operand: any, ctx: Ctx) => boole
 }
 
 export const OPERATORS = {
-  is: { label: 'is', js: (a, b: string, c) => isText(a) && fold(a, c) === fold(b, c), sql: (r, b, c, bind) => `${TEXT(r)} AND ${foldSql(r.v, c)} = ${bind(fold(b, c))}` },
+  is: textual('is', (b: string, cs) => {
+    if (cs) return (a) => isText(a) && a === b
+    const fb = foldText(b)
+    return (a) => isText(a) && foldedEquals(a, fb)
+  }, (r, b, c, bind) => `${TEXT(r)} AND ${foldSql(r.v, c)} = ${bind(fold(b, c))}`),
   is_not: { negates: 'is', label: 'is not' },
-  contains: { label: 'contains', js: (a, b: string, c) => isText(a) && fold(a, c).includes(fold(b, c)), sql: (r, b, c, bind) => `${TEXT(r)} AND instr(${foldSql(r.v, c)}, ${bind(fold(b, c))}) > 0` },
+  contains: textual('contains', (b: string, cs) => {
+    const fb = cs ? b : foldText(b)
+    return cs ? (a) => isText(a) && a.includes(fb) : (a) => isText(a) && foldText(a).includes(fb)
+  }, (r, b, c, bind) => `${TEXT(r)} AND instr(${foldSql(r.v, c)}, ${bind(fold(b, c))}) > 0`),
   not_contains: { negates: 'contains', label: 'does not contain' },
   // Compared as UTF-8 bytes (a byte prefix or suffix is a character one): on text, SQLite's
   // length() and substr() stop at a NUL.
   starts_with: {
     label: 'starts with',
     js: (a, b: string, c) => isText(a) && fold(a, c).startsWith(fold(b, c)),
+    prepare: (b: string, cs) => {
+      const fb = cs ? b : foldText(b)
+      return cs ? (a) => isText(a) && a.startsWith(fb) : (a) => isText(a) && foldText(a).startsWith(fb)
+    },
     sql: (r, b, c, bind) => {
       const p = bind(fold(b, c))
       return `${TEXT(r)} AND substr(CAST(${foldSql(r.v, c)} AS BLOB), 1, octet_length(${p})) = CAST(${p} AS BLOB)`
@@ -119,6 +153,10 @@ export const OPERATORS = {
   is_one_of: {
     label: 'is one of',
     js: (a, b: string[], c) => isText(a) && b.some((x) => fold(x, c) === fold(a, c)),
+    prepare: (b: string[], cs) => {
+      const set = new Set(cs ? b : b.map(foldText))
+      return cs ? (a) => isText(a) && set.has(a) : (a) => isText(a) && set.has(foldText(a))
+    },
     sql: (r, b: string[], c, bind) => `${TEXT(r)} AND ${foldSql(r.v, c)} IN (${b.map((x) => bind(fold(x, c))).join(', ')})`,
   },
   matches: {
@@ -155,6 +193,10 @@ export const OPERATORS = {
   list_contains: {
     label: 'contains',
     js: (a, b: string, c) => Array.isArray(a) && a.some((x) => isText(x) && fold(x, c) === fold(b, c)),
+    prepare: (b: string, cs) => {
+      const fb = cs ? b : foldText(b)
+      return cs ? (a) => Array.isArray(a) && a.some((x) => isText(x) && x === fb) : (a) => Array.isArray(a) && a.some((x) => isText(x) && foldedEquals(x, fb))
+    },
     // CASE, not AND: SQLite may evaluate both sides of AND, and json_each fails on non-JSON text.
     sql: (r, b, c, bind) => `CASE WHEN ${r.t} = 'array' THEN EXISTS (SELECT 1 FROM json_each(${r.v}) j WHERE j.type = 'text' AND ${foldSql('j.value', c)} = ${bind(fold(b, c))}) END`,
     item: (column, b, c, bind) => `${foldSql(column, c)} = ${bind(fold(b, c))}`,
@@ -173,6 +215,22 @@ export const OPERATORS = {
 export function positiveOf(op: Operator): { positive: Positive; negated: boolean } {
   const def: Definition = OPERATORS[op]
   return 'negates' in def ? { positive: OPERATORS[def.negates] as Positive, negated: true } : { positive: def, negated: false }
+}
+
+/**
+ * An operator with its operand, compiled once for many calls (targeting's closures, the
+ * columns loop, event property filters): negation applied, the operand prepared where the
+ * table says how, else the table's `js`.
+ */
+export function prepared(op: Operator, operand: unknown, caseSensitive: boolean): (actual: unknown, ctx: Ctx) => boolean {
+  const { test, negated } = preparedPositive(op, operand, caseSensitive)
+  return negated ? (a, c) => !test(a, c) : test
+}
+
+/** The positive form prepared, and whether the leaf negates it (for "any of several values passes"). */
+export function preparedPositive(op: Operator, operand: unknown, caseSensitive: boolean): { test: (actual: unknown, ctx: Ctx) => boolean; negated: boolean } {
+  const { positive, negated } = positiveOf(op)
+  return { test: positive.prepare ? positive.prepare(operand, caseSensitive) : (a, c) => positive.js(a, operand, c), negated }
 }
 
 /** Runs an operator in JavaScript. */

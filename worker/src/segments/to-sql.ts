@@ -186,7 +186,7 @@ function leafSql(leaf: Leaf, ctx: SqlContext, bind: Bind, probe: boolean, inSegm
       let measure = 'count(*)'
       if (leaf.measure !== 'count') {
         const p = jsonRef('e.properties', leaf.property!, bind)
-        // sum() and avg() of REAL: over integers they raise "integer overflow" (see sqliteSum).
+        // sum() and avg() of REAL: over integers they raise "integer overflow" (see leaf-js's measurer).
         const value = leaf.measure === 'sum' || leaf.measure === 'avg' ? `CAST(${p.v} AS REAL)` : p.v
         measure = `${leaf.measure}(CASE WHEN ${p.t} IN ('integer', 'real') THEN ${value} END)`
       }
