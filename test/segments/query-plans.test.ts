@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { JOURNAL_ENDS_SQL } from '../../worker/src/segments/columns.js'
 import { treeSchema, type Node } from '../../worker/src/segments/condition.js'
 import { binder, toSql } from '../../worker/src/segments/to-sql.js'
 import { searchSql } from '../../worker/src/users/search.js'
@@ -64,6 +65,12 @@ describe('to-sql plans: attribute and event leaves are index lookups, never a JS
     const plan = (await planOf(`SELECT u.id FROM users u WHERE u.project_id = ${b.bind(PROJECT)} AND u.status = 'active' AND ${where} ORDER BY u.last_seen DESC, u.id DESC LIMIT 50`, b.args)).join('\n')
     expect(plan).toMatch(/SEARCH u USING COVERING INDEX users_project_status_last_seen/)
     expect(plan).not.toMatch(/TEMP B-TREE FOR ORDER BY/)
+  })
+
+  it('the columns read the change journal\'s ends off its key, not by scanning it', async () => {
+    const plan = (await planOf(JOURNAL_ENDS_SQL, [PROJECT])).join('\n')
+    expect(plan, plan).not.toMatch(/SCAN user_changes/)
+    expect(plan, plan).toMatch(/SEARCH user_changes/)
   })
 
   it('search reads the trigram index from 3 characters and the column indexes below', async () => {
