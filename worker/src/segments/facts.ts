@@ -33,31 +33,38 @@ export function eventNames(trees: Iterable<ConditionTree>): string[] {
 }
 
 /**
- * Loads one user's facts in one database round trip (a read batch). `by` finds the user
- * by row id, user id (or alias) or Jimer ID.
+ * Loads one user's facts in one statement: the user's row, with each of its other facts
+ * (devices, tags, events of the names asked, experiences, manual lists) as a JSON array from
+ * a subquery on that user's own index range. `by` finds the user by row id, user id (or
+ * alias) or Jimer ID, once. One statement rather than a batch of seven: targeting runs this
+ * per request, and each statement (and the batch's transaction) costs a crossing into SQLite.
+ * Event properties come back as their stored JSON text inside the array and are parsed as
+ * stored, so no value passes through SQLite's JSON functions.
  */
 export async function loadFacts(db: Db, projectId: string, by: { pk: number } | { userId: string } | { anonymousId: string }, names: string[]): Promise<UserFacts | null> {
-  // Each statement names the user by the same subquery, so the batch is one round trip.
-  const [pk, whoArgs]: [string, (string | number)[]] = 'pk' in by
-    ? ['?', [by.pk]]
+  const args: (string | number)[] = []
+  // Numbered placeholders: the lookup's values are bound once, wherever they appear.
+  const p = (v: string | number) => `?${args.push(v)}`
+  const project = p(projectId)
+  const byUserId = (id: string) => `coalesce((SELECT id FROM users WHERE project_id = ${project} AND user_id = ${id}), (SELECT user_pk FROM aliases WHERE project_id = ${project} AND alias = ${id}))`
+  const who = 'pk' in by
+    ? p(by.pk)
     : 'userId' in by
-      ? ['coalesce((SELECT id FROM users WHERE project_id = ? AND user_id = ?), (SELECT user_pk FROM aliases WHERE project_id = ? AND alias = ?))', [projectId, by.userId, projectId, by.userId]]
-      : ['(SELECT user_pk FROM devices WHERE project_id = ? AND anonymous_id = ?)', [projectId, by.anonymousId]]
-  const names_ = names.length ? names : ['\u0000']
-  const [user, devices, tags, events, interactions, responses, statics] = await db.batch([
-    { sql: `SELECT * FROM users WHERE project_id = ? AND id = ${pk}`, args: [projectId, ...whoArgs] },
-    { sql: `SELECT anonymous_id FROM devices WHERE project_id = ? AND user_pk = ${pk}`, args: [projectId, ...whoArgs] },
-    { sql: `SELECT tag_id FROM user_tags WHERE project_id = ? AND user_pk = ${pk}`, args: [projectId, ...whoArgs] },
-    {
-      sql: `SELECT name, timestamp, properties FROM events WHERE project_id = ? AND user_pk = ${pk} AND name IN (${names_.map(() => '?').join(', ')}) ORDER BY timestamp, id`,
-      args: [projectId, ...whoArgs, ...names_],
-    },
-    { sql: `SELECT experience_id, action FROM interactions WHERE project_id = ? AND user_pk = ${pk}`, args: [projectId, ...whoArgs] },
-    { sql: `SELECT experience_id, answer FROM responses WHERE project_id = ? AND user_pk = ${pk}`, args: [projectId, ...whoArgs] },
-    { sql: `SELECT m.segment_id FROM segment_members m JOIN segments s ON s.id = m.segment_id WHERE m.project_id = ? AND s.kind = 'static' AND m.user_pk = ${pk}`, args: [projectId, ...whoArgs] },
-  ], 'read')
-  const u = user.rows[0]
+      ? byUserId(p(by.userId))
+      : `(SELECT user_pk FROM devices WHERE project_id = ${project} AND anonymous_id = ${p(by.anonymousId)})`
+  const names_ = (names.length ? names : ['\u0000']).map(p).join(', ')
+  const sql = `SELECT u.id, u.user_id, u.email, u.name, u.status, u.created_at, u.first_seen, u.last_seen, u.sessions, u.events_count, u.attributes,
+    (SELECT json_group_array(anonymous_id) FROM devices WHERE project_id = u.project_id AND user_pk = u.id) AS devices,
+    (SELECT json_group_array(tag_id) FROM user_tags WHERE project_id = u.project_id AND user_pk = u.id) AS tags,
+    (SELECT json_group_array(json_array(name, timestamp, properties) ORDER BY timestamp, id) FROM events WHERE project_id = u.project_id AND user_pk = u.id AND name IN (${names_})) AS events,
+    (SELECT json_group_array(json_array(experience_id, action)) FROM interactions WHERE project_id = u.project_id AND user_pk = u.id) AS interactions,
+    (SELECT json_group_array(json_array(experience_id, answer)) FROM responses WHERE project_id = u.project_id AND user_pk = u.id) AS responses,
+    (SELECT json_group_array(m.segment_id) FROM segment_members m JOIN segments s ON s.id = m.segment_id WHERE m.project_id = u.project_id AND s.kind = 'static' AND m.user_pk = u.id) AS statics
+    FROM users u WHERE u.project_id = ${project} AND u.id = ${who}`
+  const { rows } = await db.execute({ sql, args })
+  const u = rows[0]
   if (!u) return null
+  const list = <T>(x: unknown) => JSON.parse(String(x)) as T[]
   return {
     id: Number(u.id),
     userId: (u.user_id as string | null) ?? null,
@@ -70,11 +77,11 @@ export async function loadFacts(db: Db, projectId: string, by: { pk: number } | 
     sessions: Number(u.sessions),
     eventsCount: Number(u.events_count),
     attributes: JSON.parse(String(u.attributes)),
-    devices: devices.rows.map((r) => String(r.anonymous_id)),
-    tagIds: tags.rows.map((r) => Number(r.tag_id)),
-    events: events.rows.map((r) => ({ name: String(r.name), timestamp: Number(r.timestamp), properties: JSON.parse(String(r.properties)) })),
-    interactions: interactions.rows.map((r) => ({ experienceId: String(r.experience_id), action: String(r.action) })),
-    responses: responses.rows.map((r) => ({ experienceId: String(r.experience_id), answer: (r.answer as string | null) ?? null })),
-    staticSegments: statics.rows.map((r) => Number(r.segment_id)),
+    devices: list<string>(u.devices),
+    tagIds: list<number>(u.tags),
+    events: list<[string, number, string]>(u.events).map(([name, timestamp, properties]) => ({ name, timestamp, properties: JSON.parse(properties) })),
+    interactions: list<[string, string]>(u.interactions).map(([experienceId, action]) => ({ experienceId, action })),
+    responses: list<[string, string | null]>(u.responses).map(([experienceId, answer]) => ({ experienceId, answer })),
+    staticSegments: list<number>(u.statics),
   }
 }
