@@ -73,11 +73,15 @@ describe('user columns in memory are never stale', () => {
     } finally { sqlOnly.dispose(); inMemory.dispose() }
   })
 
-  it('serves attribute and OR trees from the columns, native AND trees from their SQL indexes', () => {
+  it('serves attribute, native and OR trees from the columns, and trees of sets alone (tags, events) from SQL', () => {
     const t = (root: object) => treeSchema.parse({ version: 1, root })
     const lastSeen = { type: 'property', field: 'last_seen', operator: 'more_than_days_ago', value: 30 }
+    const tag = { type: 'tag', operator: 'has_any', tagIds: [1] }
+    const event = { type: 'event', event: 'login', measure: 'did' }
     expect(prefersColumns(tree, new Map())).toBe(true)
-    expect(prefersColumns(t({ type: 'group', logic: 'and', conditions: [lastSeen] }), new Map())).toBe(false)
+    expect(prefersColumns(t({ type: 'group', logic: 'and', conditions: [lastSeen] }), new Map())).toBe(true)
+    expect(prefersColumns(t({ type: 'group', logic: 'and', conditions: [tag, event] }), new Map())).toBe(false)
+    expect(prefersColumns(t({ type: 'group', logic: 'and', conditions: [{ type: 'property', field: 'jimer_id', operator: 'is', value: 'x' }] }), new Map())).toBe(false)
     expect(prefersColumns(t({ type: 'group', logic: 'or', conditions: [lastSeen, { ...lastSeen, field: 'first_seen' }] }), new Map())).toBe(true)
     const composed = new Map([[7, { id: 7, kind: 'dynamic' as const, name: 'Pro', tree }]])
     expect(prefersColumns(t({ type: 'group', logic: 'and', conditions: [{ type: 'segment', operator: 'in', segmentId: 7 }] }), composed)).toBe(true)
