@@ -230,6 +230,8 @@ export async function columnTest(
   }
   const compile = async (n: Node, seen: Set<number>): Promise<Test> => {
     if (n.type === 'group') {
+      // A group of one is its condition: one call less per user.
+      if (n.conditions.length === 1) return compile(n.conditions[0], seen)
       const parts: Test[] = []
       for (const c of n.conditions) parts.push(await compile(c, seen))
       if (n.logic === 'and') return (i) => { for (const p of parts) if (!p(i)) return false; return true }
