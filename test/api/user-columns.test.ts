@@ -61,15 +61,32 @@ describe('user columns in memory are never stale', () => {
         const body = await r.json() as any
         return { total: body.total ?? body.count, ids: (body.users ?? body.sample).map((u: any) => u.userId) }
       }
-      for (const path of [`/users?filter=${filter}&limit=7`, `/users?filter=${filter}&q=ann&limit=5`]) {
+      // Another project's users match the same searches: the trigram index holds every
+      // project's, and its bare ids must meet only this project's users.
+      await inMemory.db.execute(`INSERT INTO projects (id, name, write_key, secret_key, created_at) VALUES ('prj_other', 'Other', 'wk_other_write_key_000000', 'sk_other_secret_key_0000000000000000', 0)`)
+      await inMemory.app.request('/v1/batch', { method: 'POST', body: JSON.stringify({ writeKey: 'wk_other_write_key_000000', batch: batch.map((m) => ({ ...m, userId: `x-${m.userId}` })) }) })
+      expect(Number((await inMemory.db.execute(`SELECT count(*) AS n FROM users WHERE project_id = 'prj_other'`)).rows[0].n)).toBe(30)
+      const u1 = Number((await inMemory.db.execute(`SELECT id FROM users WHERE user_id = 'u1' AND project_id = '${inMemory.boot.projectId}'`)).rows[0].id)
+      const v1 = Number((await sqlOnly.db.execute(`SELECT id FROM users WHERE user_id = 'u1'`)).rows[0].id)
+      for (const [app, pk] of [[inMemory, u1], [sqlOnly, v1]] as const) {
+        const r = await app.app.request(`/api/projects/${app.boot.projectId}/users/${pk}`, { method: 'PATCH', body: JSON.stringify({ status: 'disabled' }), headers: { 'content-type': 'application/json', authorization: `Bearer ${app.secretKey}` } })
+        expect(r.status).toBeLessThan(300)
+      }
+      await inMemory.columns!.read(inMemory.boot.projectId, ['plan'])
+      for (const path of [
+        `/users?filter=${filter}&limit=7`, `/users?filter=${filter}&q=ann&limit=5`,
+        // Search alone: contains, starts with, under 3 characters, every status, a second page.
+        '/users?q=ann&limit=5', '/users?q=ANN&match=prefix&limit=4', '/users?q=an&limit=6', '/users?q=u1&status=all&limit=20', '/users?q=bob&status=disabled&limit=5',
+      ]) {
         const [a, b] = [await ask(inMemory, path), await ask(sqlOnly, path)]
-        expect(a).toEqual(b)
-        expect(a.ids.length).toBeGreaterThan(2)
+        expect(a, path).toEqual(b)
+        if (!path.includes('disabled')) expect(a.ids.length, path).toBeGreaterThan(2)
+        expect(a.ids.some((id: string) => id.startsWith('x-')), path).toBe(false)
       }
       const body = JSON.stringify({ conditions: tree })
       const [a, b] = [await ask(inMemory, '/segments/preview', { method: 'POST', body }), await ask(sqlOnly, '/segments/preview', { method: 'POST', body })]
       expect(a).toEqual(b)
-      expect(a.total).toBe(20)
+      expect(a.total).toBe(19) // 20 on the pro plan, u1 disabled
     } finally { sqlOnly.dispose(); inMemory.dispose() }
   })
 

@@ -10,7 +10,7 @@ import { treeSchema, type ConditionTree } from '../segments/condition.js'
 import { loadLibrary } from '../segments/store.js'
 import { binder, toSql } from '../segments/to-sql.js'
 import { checkAttributeTypes } from '../users/attributes.js'
-import { searchSql } from '../users/search.js'
+import { searchIdsSql, searchSql } from '../users/search.js'
 import { attributeKeys, columnMatches, prefersColumns } from '../segments/columns.js'
 import type { Db } from '../db/types.js'
 import { jsonBody, parseOr400 } from './validate.js'
@@ -51,19 +51,23 @@ userList.get('/users', requireProject('viewer'), async (c) => {
     if (tree) where.push(toSql(tree, { now: at, segments, projectId, probeOnly: probe }, b.bind))
     return where
   }
-  // A filter over the columns in memory (Node), once they are loaded: one loop gives the total and the page.
+  // A filter or a search over the columns in memory (Node), once they are loaded: one loop
+  // gives the total and the page. A search's matches come from its index as bare ids and
+  // meet the project's users here, so no user row is read per match.
   const columns = c.var.deps.columns
-  if (tree && prefersColumns(tree, segments) && columns?.ready(projectId, attributeKeys(tree, segments))) {
-    let also: ((pk: number) => boolean) | undefined
+  const inMemory = tree
+    ? prefersColumns(tree, segments) && columns?.ready(projectId, attributeKeys(tree, segments))
+    : Boolean(q.q) && columns?.ready(projectId, [])
+  if (columns && inMemory) {
+    let among: number[] | undefined
     if (q.q) {
       const sb = binder()
-      const { rows } = await db.execute({ sql: `SELECT u.id FROM users u WHERE u.project_id = ${sb.bind(projectId)} AND ${searchSql(q.q, q.match, projectId, sb.bind)}`, args: sb.args })
-      const found = new Set(rows.map((r) => Number(r.id)))
-      also = (pk) => found.has(pk)
+      const { rows } = await db.execute({ sql: searchIdsSql(q.q, q.match, projectId, sb.bind), args: sb.args })
+      among = JSON.parse(String(rows[0]?.ids ?? '[]')) as number[]
     }
     const after = q.after ? q.after.split(':').map(Number) as [number, number] : undefined
     const statuses = q.status === 'all' ? ['active', 'disabled'] : [q.status]
-    const { total, page } = await columnMatches(db, columns, tree, { now: at, segments, projectId }, { statuses, limit: q.limit, after, also })
+    const { total, page } = await columnMatches(db, columns, tree ?? null, { now: at, segments, projectId }, { statuses, limit: q.limit, after, among })
     const rows = page.length ? (await db.execute({ sql: `SELECT u.id, u.user_id, u.anonymous_id, u.email, u.name, u.status, u.last_seen FROM users u WHERE u.project_id = ? AND u.id IN (${page.map(() => '?').join(', ')})`, args: [projectId, ...page] })).rows : []
     const byPk = new Map(rows.map((r) => [Number(r.id), r]))
     return c.json(await pageView(db, projectId, page.flatMap((pk) => (byPk.has(pk) ? [byPk.get(pk)!] : [])), total, q.limit))

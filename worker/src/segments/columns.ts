@@ -298,33 +298,46 @@ function native(cols: ProjectColumns, field: Exclude<PropertyField, 'jimer_id'>)
 }
 
 /**
- * The users a tree selects, from the columns: how many, and the first `limit` by last
- * activity (newest first, then highest key), after a keyset cursor.
+ * The users a tree selects (every user with no tree), from the columns: how many, and the
+ * first `limit` by last activity (newest first, then highest key), after a keyset cursor.
+ * `among`: only these user keys are candidates (a search's matches); keys that are not
+ * this project's users are no one here, and a key given twice counts once.
  */
 export async function columnMatches(
-  db: Db, columns: UserColumns, tree: ConditionTree,
+  db: Db, columns: UserColumns, tree: ConditionTree | null,
   ctx: { now: number; projectId: string; segments: ReadonlyMap<number, SegmentDef> },
-  opts: { statuses: string[]; limit: number; after?: [number, number]; also?: (pk: number) => boolean },
+  opts: { statuses: string[]; limit: number; after?: [number, number]; among?: readonly number[] },
 ): Promise<{ total: number; page: number[] }> {
-  const cols = await columns.read(ctx.projectId, attributeKeys(tree, ctx.segments))
-  const test = await columnTest(db, cols, tree, ctx)
+  const cols = await columns.read(ctx.projectId, tree ? attributeKeys(tree, ctx.segments) : [])
+  const test = tree ? await columnTest(db, cols, tree, ctx) : () => true
   const statuses = new Set(opts.statuses)
   // One status (the usual 'active'): compared directly, the statuses being interned.
   const only = opts.statuses.length === 1 ? opts.statuses[0] : null
-  const { limit, after, also } = opts
+  const { limit, after } = opts
   let total = 0
   // The page as a small sorted buffer: most users fall below its last entry at one comparison.
   const top: number[] = []
   const newer = (i: number, j: number) => cols.lastSeen[i] > cols.lastSeen[j] || (cols.lastSeen[i] === cols.lastSeen[j] && cols.pk[i] > cols.pk[j])
   const beforeCursor = (i: number) => !after || cols.lastSeen[i] < after[0] || (cols.lastSeen[i] === after[0] && cols.pk[i] < after[1])
-  for (let i = 0; i < cols.pk.length; i++) {
-    if ((only !== null ? cols.status[i] !== only : !statuses.has(cols.status[i])) || !test(i) || (also && !also(cols.pk[i]))) continue
+  const visit = (i: number) => {
+    if ((only !== null ? cols.status[i] !== only : !statuses.has(cols.status[i])) || !test(i)) return
     total++
-    if (limit === 0 || !beforeCursor(i)) continue
-    if (top.length === limit && !newer(i, top[limit - 1])) continue
+    if (limit === 0 || !beforeCursor(i)) return
+    if (top.length === limit && !newer(i, top[limit - 1])) return
     let k = top.length < limit ? top.length : limit - 1
     while (k > 0 && newer(i, top[k - 1])) { top[k] = top[k - 1]; k-- }
     top[k] = i
+  }
+  if (opts.among) {
+    const seen = new Set<number>()
+    for (const pk of opts.among) {
+      const i = cols.at.get(pk)
+      if (i === undefined || seen.has(i)) continue
+      seen.add(i)
+      visit(i)
+    }
+  } else {
+    for (let i = 0; i < cols.pk.length; i++) visit(i)
   }
   return { total, page: top.map((i) => cols.pk[i]) }
 }

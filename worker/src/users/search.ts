@@ -15,10 +15,29 @@ import type { Bind } from '../segments/operators.js'
  */
 export function searchSql(term: string, match: 'prefix' | 'contains', projectId: string, bind: Bind, probe = false): string {
   const chars = [...term]
-  if (chars.length >= 3) {
-    const phrase = `${match === 'prefix' ? '^' : ''}"${term.replaceAll('"', '""')}"`
-    return `${probe ? '+' : ''}u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ${bind(phrase)})`
-  }
+  if (chars.length >= 3) return `${probe ? '+' : ''}u.id IN (${trigramIdsSql(term, match, bind)})`
+  return `${probe ? '+' : ''}u.id IN (${prefixIdsSql(chars, projectId, bind)})`
+}
+
+/**
+ * The ids a search matches, as one JSON array, for a caller that intersects them with the
+ * project's own users in memory (the users' columns, loaded with the project's key): from
+ * 3 characters the trigram index's matches, read with no lookup of each user's row — the
+ * index has no project column, so those per-row lookups for project and status were most
+ * of a search's cost (100 of 110 ms for 40k matches at 1M users). Below 3 characters, the
+ * project's column index ranges.
+ */
+export function searchIdsSql(term: string, match: 'prefix' | 'contains', projectId: string, bind: Bind): string {
+  const chars = [...term]
+  return chars.length >= 3
+    ? `SELECT json_group_array(rowid) AS ids FROM users_search WHERE users_search MATCH ${bind(phrase(term, match))}`
+    : `SELECT json_group_array(id) AS ids FROM (${prefixIdsSql(chars, projectId, bind)})`
+}
+
+const phrase = (term: string, match: 'prefix' | 'contains') => `${match === 'prefix' ? '^' : ''}"${term.replaceAll('"', '""')}"`
+const trigramIdsSql = (term: string, match: 'prefix' | 'contains', bind: Bind) => `SELECT rowid FROM users_search WHERE users_search MATCH ${bind(phrase(term, match))}`
+
+function prefixIdsSql(chars: string[], projectId: string, bind: Bind): string {
   // A prefix as a key range: exactly the texts ≥ s and < s with its last character + 1.
   const p = bind(projectId)
   const ranges = spellings(chars).flatMap((s) => {
@@ -26,7 +45,7 @@ export function searchSql(term: string, match: 'prefix' | 'contains', projectId:
     const [from, to] = [bind(s), bind(s.slice(0, -[...s].pop()!.length) + String.fromCodePoint(last + 1))]
     return ['user_id', 'email', 'name'].map((col) => `SELECT id FROM users WHERE project_id = ${p} AND ${col} >= ${from} AND ${col} < ${to}`)
   })
-  return `${probe ? '+' : ''}u.id IN (${ranges.join(' UNION ALL ')})`
+  return ranges.join(' UNION ALL ')
 }
 
 /** Every spelling of a short term with each letter in its upper or lower case (at most 4 for 2 letters). */
