@@ -23,6 +23,7 @@ import { segmentToolsBench } from './segment-tools.js'
 import { segmentsBench } from './segments.js'
 import { snippetBench } from './snippet.js'
 import { usersListBench } from './users-list.js'
+import { workerdBench } from './workerd.js'
 import { Table } from './table.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -37,6 +38,7 @@ const only = process.env.BENCH_ONLY?.split(',')
 const all: [string, (t: Table) => Promise<{ ok: boolean }>][] = [
   ['snippet', snippetBench],
   ['collector', collectorBench],
+  ['workerd', workerdBench],
   ['ingest-sql', ingestSqlBench],
   ['segments', segmentsBench],
   ['segment-tools', segmentToolsBench],
