@@ -111,16 +111,16 @@ function metaMaker(now: number) {
 /**
  * The valid rows into the stage, as multi-row VALUES with bound parameters (1,000 rows a
  * statement, under SQLite's variable limit) — far cheaper than unpacking one JSON
- * parameter with json_each, which re-parses each element for every column.
+ * parameter with json_each, which re-parses each element for every column. The import
+ * and chunk are bound once a statement, not once a row.
  */
 function stageStatements(importId: number, seq: number, rows: SqlValue[][]): Stmt[] {
   const out: Stmt[] = []
   for (let at = 0; at < rows.length; at += STAGE_ROWS) {
-    const part = rows.slice(at, at + STAGE_ROWS)
-    const args: SqlValue[] = []
-    for (const r of part) args.push(importId, seq, ...r)
-    args.push(importId, seq)
-    out.push({ sql: stageSql(part.length), args })
+    const end = Math.min(rows.length, at + STAGE_ROWS)
+    const args: SqlValue[] = [importId, seq]
+    for (let r = at; r < end; r++) for (const v of rows[r]) args.push(v)
+    out.push({ sql: stageSql(end - at), args })
   }
   return out
 }
@@ -130,9 +130,9 @@ const stageSqlCache = new Map<number, string>()
 const stageSql = (n: number) => {
   let sql = stageSqlCache.get(n)
   if (!sql) {
-    const values = Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')
+    const values = Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')
     sql = `INSERT INTO import_stage (import_id, seq, wave, row, user_id, email, name, attrs, meta, tags)
-      SELECT * FROM (VALUES ${values}) WHERE NOT EXISTS (SELECT 1 FROM import_chunks WHERE import_id = ? AND seq = ?)`
+      SELECT ?1, ?2, * FROM (VALUES ${values}) WHERE NOT EXISTS (SELECT 1 FROM import_chunks WHERE import_id = ?1 AND seq = ?2)`
     stageSqlCache.set(n, sql)
   }
   return sql
