@@ -55,21 +55,23 @@ export function planChunk(imp: ImportPlan, seq: number, input: ChunkInput, hash:
   const metaOf = metaMaker(now)
   let invalid = 0
   let waves = 0
-  cells.forEach((record, i) => {
+  for (let i = 0; i < cells.length; i++) {
     const syntax = unreadable.get(rowNumbers[i])
-    const { value, errors: rowErrors } = syntax ? { value: null, errors: [syntax] } : convertRow(imp.columns, record, rowNumbers[i], imp.match)
+    const converted = syntax ? null : convertRow(imp.columns, cells[i], rowNumbers[i], imp.match)
+    const value = converted?.value
     if (!value) {
       invalid++
-      errors.push(...rowErrors)
-      return
+      if (syntax) errors.push(syntax)
+      else for (const e of converted!.errors) errors.push(e)
+      continue
     }
     // Rows sharing a key are applied in order, one wave each, as if sent one after another.
     const key = (imp.match === 'email' ? value.email : value.userId)!
     const wave = waveOf.get(key) ?? 0
     waveOf.set(key, wave + 1)
-    waves = Math.max(waves, wave + 1)
+    if (wave >= waves) waves = wave + 1
     staged.push(stageRow(value, wave, metaOf))
-  })
+  }
 
   const pool: Record<string, SqlValue> = {
     p: imp.projectId, i: imp.id, s: seq, now, n: cells.length, invalid, nerr: errors.length,
@@ -138,10 +140,15 @@ const stageSql = (n: number) => {
   return sql
 }
 
-/** SHA-256 of the chunk as sent (cells and row numbers): a resumed upload must send the same rows again. */
-export async function chunkHash(input: ChunkInput): Promise<string> {
-  const bytes = new TextEncoder().encode(JSON.stringify([input.rowNumbers, input.cells, input.syntaxErrors?.map((e) => e.row) ?? []]))
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))
+/**
+ * SHA-256 of the chunk as sent (cells and row numbers), its first 16 bytes in hex: a
+ * resumed upload must send the same rows again. `sha256Hex` is the runtime's synchronous
+ * hash when it has one (node:crypto; the same bytes, so the same value as WebCrypto's).
+ */
+export async function chunkHash(input: ChunkInput, sha256Hex?: (text: string) => string): Promise<string> {
+  const text = JSON.stringify([input.rowNumbers, input.cells, input.syntaxErrors?.map((e) => e.row) ?? []])
+  if (sha256Hex) return sha256Hex(text).slice(0, 32)
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))
   return Array.from(digest.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('')
 }
 

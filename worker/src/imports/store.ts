@@ -101,7 +101,7 @@ export interface PreparedChunk { seq: number; hash: string; stmts: Stmt[] }
  */
 export async function prepareChunk(deps: AppDeps, imp: ImportRecord, seq: number, input: ChunkInput): Promise<PreparedChunk> {
   if (imp.status === 'done') throw new ApiError(409, 'import_finished', `import ${imp.id} is done; start a new import`)
-  const planned = planChunk(imp, seq, input, await chunkHash(input), deps.now())
+  const planned = planChunk(imp, seq, input, await chunkHash(input, deps.hashId), deps.now())
   return { seq, hash: planned.hash, stmts: planned.stmts }
 }
 
