@@ -97,7 +97,7 @@ export interface PreparedChunk { seq: number; hash: string; stmts: Stmt[] }
 
 /**
  * The CPU half of a chunk (conversion, SQL) apart from its commit, so that a streamed
- * file plans its next chunks while the writer commits these.
+ * file plans its next chunk while the writer commits this one.
  */
 export async function prepareChunk(deps: AppDeps, imp: ImportRecord, seq: number, input: ChunkInput): Promise<PreparedChunk> {
   if (imp.status === 'done') throw new ApiError(409, 'import_finished', `import ${imp.id} is done; start a new import`)
@@ -108,9 +108,7 @@ export async function prepareChunk(deps: AppDeps, imp: ImportRecord, seq: number
 /**
  * Commits chunks (in order) in one transaction and answers their counts: all of them or
  * none. Each chunk's statements keep their own guard and record, so a chunk committed
- * before is skipped (or, with other rows, a conflict) exactly as alone. Why several at
- * once: each commit syncs the WAL, and the database's side of a commit (~5 µs a row at
- * 5,000 rows; issue 13) shrinks with the rows it carries.
+ * before is skipped (or, with other rows, a conflict) exactly as alone.
  */
 export async function commitChunks(deps: AppDeps, imp: ImportRecord, chunks: PreparedChunk[]): Promise<ChunkCounts[]> {
   if (!chunks.length) return []

@@ -13,12 +13,6 @@ export interface Writer {
   ingest?(work: IngestWork): Promise<void>
   /** Waits for everything queued to commit (shutdown). */
   drain(): Promise<void>
-  /**
-   * How many import chunks one write may carry (1 when absent). The group-commit writer
-   * commits in this process, where a bigger write is only a longer transaction; a remote
-   * `batch()` (Workers) keeps one chunk a request, for its size and the isolate's time.
-   */
-  importChunks?: number
 }
 
 /** One `batch()` round trip per request: the Workers path, where each isolate is short-lived. */
@@ -116,7 +110,6 @@ export function groupWorkWriter(run: (items: WorkItem[]) => Promise<unknown> | u
   return {
     write: (stmts) => enqueue({ stmts }),
     ingest: (work) => enqueue({ ingest: work }),
-    importChunks: 4,
     async drain() {
       while (inFlight || queue.length) {
         if (timer) { clearTimeout(timer); flush() } else if (!inFlight) flush()
