@@ -4,7 +4,8 @@
  * attribute), and this process reads it as a client would. Figures: rows/s for CSV and for
  * Parquet, the server's peak memory growth (a fresh server per format, so each peak is its
  * own: flat memory means the file is never whole), beside the baseline measured in the same
- * run: the same keyset SELECT, page by page, with no encoding and no HTTP.
+ * run: the same keyset SELECT, page by page, with no encoding and no HTTP (read after the
+ * exports, from the page cache they warmed: read first, it paid for the cold file alone).
  */
 import { parquetMetadata } from 'hyparquet'
 import { openCachedConnection } from '../worker/src/db/node-db.js'
@@ -29,9 +30,13 @@ export async function exportsBench(table: Table): Promise<{ ok: boolean }> {
   const projectId = String(p.id)
   const { segmentId, members } = everyoneSegment(conn, projectId)
 
-  // Baseline: the export's own keyset SELECT (same columns, same pages), rows shaped, nothing encoded.
   const declared = new Map(DECLARED)
   const columns = resolveColumns(undefined, declared)
+  const results = []
+  for (const format of ['csv', 'parquet'] as const) results.push({ format, ...(await exportOnce(dbPath, projectId, String(p.secret_key), segmentId, format)) })
+
+  // Baseline: the export's own keyset SELECT (same columns, same pages), rows shaped, nothing
+  // encoded — after the exports, so that it reads the same warm page cache they did.
   const t0 = performance.now()
   let read = 0
   for await (const page of memberPages(conn.db, projectId, segmentId, columns)) read += page.length
@@ -40,8 +45,9 @@ export async function exportsBench(table: Table): Promise<{ ok: boolean }> {
 
   let ok = read === members
   const notes: string[] = []
-  for (const format of ['csv', 'parquet'] as const) {
-    const r = await exportOnce(dbPath, projectId, String(p.secret_key), segmentId, format)
+  const goals = { csv: 200_000, parquet: 100_000 }
+  for (const r of results) {
+    const { format } = r
     const rows = format === 'csv' ? r.lines - 1 : r.parquetRows
     const rate = rows / (r.ms / 1000)
     ok = ok && rows === members
@@ -49,7 +55,7 @@ export async function exportsBench(table: Table): Promise<{ ok: boolean }> {
       figure: `${format === 'csv' ? 'CSV' : 'Parquet'} export of ${fmt.int(members)} members (rows/s), server peak RSS +${fmt.int(r.peakGrowth / MiB)} MiB`,
       value: fmt.int(rate),
       baseline: 'same keyset SELECT, no encoding, no HTTP (rows/s)', baselineValue: fmt.int(baselineRate), ratio: fmt.ratio(rate / baselineRate),
-      target: 'peak RSS growth ≤ 256 MiB', met: r.peakGrowth <= 256 * MiB,
+      target: `≥ ${fmt.int(goals[format])} rows/s, peak RSS growth ≤ 256 MiB`, met: rate >= goals[format] && r.peakGrowth <= 256 * MiB,
     })
     notes.push(`${format}: ${fmt.int(rows)} rows, ${(r.bytes / MiB).toFixed(1)} MiB in ${(r.ms / 1000).toFixed(1)} s${format === 'parquet' ? `, ${r.rowGroups} row groups` : ''}`)
   }

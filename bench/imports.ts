@@ -5,7 +5,9 @@
  * matches, nothing changes), and the server's peak memory growth over its idle RSS for a
  * 200,000-row and a 1,000,000-row file — flat memory means the file is never held whole. Baseline in the
  * same run: the raw insert rate of the same rows into libSQL (multi-row INSERTs, 5,000 rows a
- * transaction, no identity, no checks).
+ * transaction, no identity, no checks), and, as a note, the same insert with the users
+ * table's triggers (typed attributes, search index, totals, change journal) dropped: what
+ * those triggers cost every import of new users (issue 13).
  */
 import { createClient } from '@libsql/client'
 import { mkdirSync, rmSync } from 'node:fs'
@@ -73,12 +75,16 @@ async function server(name: string) {
 }
 
 /** The floor: the same rows straight into a migrated users table, 5,000 per multi-row INSERT. */
-async function rawInsert(rows: number) {
+async function rawInsert(rows: number, opts: { triggers: boolean } = { triggers: true }) {
   rmSync(resolve(dir, 'raw'), { recursive: true, force: true })
   mkdirSync(resolve(dir, 'raw'), { recursive: true })
   const db = createClient({ url: `file:${resolve(dir, 'raw', 'jimer.db')}` })
   await db.execute('PRAGMA journal_mode = WAL')
   await migrate(drizzle(db), { migrationsFolder: resolve(root, 'migrations') })
+  if (!opts.triggers) {
+    const { rows: triggers } = await db.execute(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'users'`)
+    for (const t of triggers) await db.execute(`DROP TRIGGER "${String(t.name)}"`)
+  }
   const started = performance.now()
   for (let at = 0; at < rows; at += 5000) {
     // 5,000 rows a transaction, as an import chunk; 1,000 rows a statement (SQLite's variable limit).
@@ -102,6 +108,7 @@ async function rawInsert(rows: number) {
 export async function importsBench(table: Table): Promise<{ ok: boolean }> {
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
   const raw = await rawInsert(ROWS)
+  const bare = await rawInsert(ROWS, { triggers: false })
 
   const small = await server('small')
   await small.importFile(SMALL)
@@ -116,9 +123,10 @@ export async function importsBench(table: Table): Promise<{ ok: boolean }> {
   if (first.body.created !== ROWS || again.body.unchanged !== ROWS) throw new Error(`counts: ${JSON.stringify([first.body, again.body])}`)
 
   const label = `${(ROWS / 1e6).toLocaleString('en-US')}M-row CSV`
-  table.add({ figure: `import ${label} by email, new users (rows/s)`, value: fmt(first.rate), baseline: 'raw INSERT of the same rows (rows/s)', baselineValue: fmt(raw), ratio: (first.rate / raw).toFixed(2), target: '≥ 50,000 rows/s', met: first.rate >= 50_000 })
-  table.add({ figure: `import the same ${label} again, all matched (rows/s)`, value: fmt(again.rate), baseline: 'raw INSERT of the same rows (rows/s)', baselineValue: fmt(raw), ratio: (again.rate / raw).toFixed(2), target: '≥ 50,000 rows/s', met: again.rate >= 50_000 })
+  table.add({ figure: `import ${label} by email, new users (rows/s)`, value: fmt(first.rate), baseline: 'raw INSERT of the same rows (rows/s)', baselineValue: fmt(raw), ratio: (first.rate / raw).toFixed(2), target: '≥ 100,000 rows/s', met: first.rate >= 100_000 })
+  table.add({ figure: `import the same ${label} again, all matched (rows/s)`, value: fmt(again.rate), baseline: 'raw INSERT of the same rows (rows/s)', baselineValue: fmt(raw), ratio: (again.rate / raw).toFixed(2), target: '≥ 100,000 rows/s', met: again.rate >= 100_000 })
   table.add({ figure: `import server peak RSS growth, ${fmt(ROWS)} rows (MiB)`, value: bigPeak.toFixed(0), baseline: `same, ${fmt(SMALL)} rows (MiB)`, baselineValue: smallPeak.toFixed(0), ratio: (bigPeak / smallPeak).toFixed(2), target: 'flat (ratio ≤ 1.2)', met: bigPeak / smallPeak <= 1.2 })
+  table.note(`imports: the raw INSERT without the users table's triggers ${fmt(bare)} rows/s (with them ${fmt(raw)}): the triggers' share of a new user's insert is ${Math.round((1 - raw / bare) * 100)} %`)
   table.note(`imports: first run ${first.seconds.toFixed(1)} s (${JSON.stringify({ created: first.body.created })}), second run ${again.seconds.toFixed(1)} s (${JSON.stringify({ unchanged: again.body.unchanged })})`)
   rmSync(dir, { recursive: true, force: true })
   return { ok: true }

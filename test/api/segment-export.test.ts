@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashPassword } from '../../worker/src/auth/crypto.js'
 import { resolveColumns } from '../../worker/src/exports/columns.js'
 import { memberPages, PAGE_SIZE } from '../../worker/src/exports/members.js'
+import { storedValueSql, textOf, typedValue } from '../../worker/src/users/typed-value.js'
 import { testApp } from '../helpers/test-app.js'
 
 const ORIGIN = 'http://localhost'
@@ -188,6 +189,34 @@ describe('segment exports (CSV and Parquet) over the admin API', () => {
     const even: unknown[][][] = []
     for await (const page of memberPages(t.db, t.boot.projectId, everyone, columns, 3)) even.push(page)
     expect(even).toEqual([[['ann'], ['bob'], ['cat']]])
+  })
+
+  it('reads attribute columns from the document exactly as its typed copy (user_attributes) holds them', async () => {
+    // Values where two readers could part: integers past 2^53, decimals, exponents, nested
+    // lists and objects, escapes, keys that look like Object's own.
+    await send([{ type: 'identify', userId: 'dee', timestamp: new Date(t.clock.get()).toISOString(), traits: {
+      big: 9007199254740993, tiny: 0.1, huge: 1e300, precise: 123456789.123456789, neg: -0.000001, nested: { a: [1, { b: null }] },
+      list: ['x', 2, true, null], quoted: 'say "hi"\\n', constructor: 'own', ['__proto__']: 'proto', empty: '', nothing: null,
+    } }])
+    const four = (await post('/segments', { name: 'Four', kind: 'static' })).id
+    await post(`/segments/${four}/members`, { userIds: ['ann', 'bob', 'cat', 'dee'] })
+    const { rows: stored } = await t.db.execute({
+      sql: `SELECT a.user_pk, CAST(a.key AS BLOB) AS key, a.type, ${storedValueSql('a.type', 'a.value')} AS value FROM user_attributes a WHERE a.project_id = ? ORDER BY a.user_pk, a.key`,
+      args: [t.boot.projectId],
+    })
+    const keys = [...new Set(stored.map((a) => textOf(a.key)))]
+    expect(keys).toEqual(expect.arrayContaining(['big', 'tiny', 'nested', 'constructor', '__proto__', 'we"ird\\key', 'a,b']))
+    const columns = resolveColumns(['id', ...keys.map((k) => `attributes.${k}`), 'attributes.toString', 'attributes.absent'], new Map())
+    const expected = new Map<number, unknown[]>()
+    for (const a of stored) {
+      const row = expected.get(Number(a.user_pk)) ?? [Number(a.user_pk), ...columns.slice(1).map(() => null)]
+      row[1 + keys.indexOf(textOf(a.key))] = typedValue(String(a.type), a.value)
+      expected.set(Number(a.user_pk), row)
+    }
+    const read: unknown[][] = []
+    for await (const page of memberPages(t.db, t.boot.projectId, four, columns, 3)) read.push(...page)
+    expect(read).toHaveLength(4)
+    expect(read).toEqual(read.map((r) => expected.get(r[0] as number)))
   })
 
   it(`streams a segment of more than two pages (${PAGE_SIZE.toLocaleString('en')} members each) in CSV and Parquet`, async () => {

@@ -32,18 +32,58 @@ export function csvCell(kind: ColumnKind, v: unknown): string | number | boolean
 export function csvEncoder(columns: ExportColumn[], emit: Emit): Encoder {
   const utf8 = new TextEncoder()
   emit(utf8.encode(Papa.unparse([columns.map((c) => c.name)], OPTIONS) + '\r\n'))
+  const cells = columns.map((c) => cellWriter(c.kind))
+  const last = cells.length - 1
   return {
     rows(rows: Row[]) {
+      // One string a page, one encode a page: no array of cells, no join.
       let text = ''
       for (const r of rows) {
-        for (let i = 0; i < r.length; i++) text += (i ? ',' : '') + csvText(csvCell(columns[i].kind, r[i]))
-        text += '\r\n'
+        for (let i = 0; i < last; i++) text += cells[i](r[i]) + ','
+        text += cells[last](r[last]) + '\r\n'
       }
       emit(utf8.encode(text))
     },
     end() {},
   }
 }
+
+/**
+ * `csvText(csvCell(kind, v))` for one column, the common cases first: a string that needs
+ * neither quotes nor the formula guard is itself, and a number or boolean never needs
+ * either (String() of one holds only digits, letters, `.`, `+` and `-`, never first
+ * unless negative, and negative numbers are not guarded). Dates held as text parse once
+ * per distinct text (a page repeats them: signup days), and a time repeated from the row
+ * before is not formatted again.
+ */
+function cellWriter(kind: ColumnKind): (v: unknown) => string {
+  const plain = (v: unknown): string => {
+    if (v === null || v === undefined) return ''
+    if (typeof v === 'string') return SPECIAL.test(v) ? csvText(v) : v
+    if (typeof v === 'number' || typeof v === 'boolean') return String(v)
+    return csvText(csvCell(kind, v))
+  }
+  if (kind !== 'date') return plain
+  const parsed = new Map<string, string>()
+  let lastMs: number | undefined
+  let lastCell = ''
+  return (v) => {
+    if (typeof v === 'number') {
+      if (v !== lastMs) lastCell = csvText(csvCell(kind, (lastMs = v)))
+      return lastCell
+    }
+    if (typeof v !== 'string') return plain(v)
+    let cell = parsed.get(v)
+    if (cell === undefined) {
+      if (parsed.size >= 10_000) parsed.clear()
+      parsed.set(v, (cell = csvText(csvCell(kind, v))))
+    }
+    return cell
+  }
+}
+
+/** Anything csvText would change in a string: the formula guard's first characters, or a reason to quote. */
+const SPECIAL = /^[=+\-@\t\r ]|[\r\n",\ufeff]| $/
 
 /** Papa's quoting: line breaks, quotes, commas, a byte-order mark, or a space at either end. */
 const NEEDS_QUOTES = /[\r\n",\ufeff]|^ | $/

@@ -41,6 +41,19 @@ export function parquetSchema(columns: ExportColumn[]): SchemaElement[] {
   ]
 }
 
+/** Dates held as text repeat (signup days): each distinct text is parsed once. */
+function datesOnce(value: (v: unknown) => unknown): (v: unknown) => unknown {
+  const parsed = new Map<string, unknown>()
+  return (v) => {
+    if (typeof v !== 'string') return value(v)
+    if (parsed.has(v)) return parsed.get(v)
+    if (parsed.size >= 10_000) parsed.clear()
+    const out = value(v)
+    parsed.set(v, out)
+    return out
+  }
+}
+
 /** A ByteWriter whose bytes leave at every flush (after each row group) instead of piling up. */
 class StreamWriter extends ByteWriter {
   constructor(private readonly out: Emit) {
@@ -61,10 +74,15 @@ export function parquetEncoder(columns: ExportColumn[], emit: Emit): Encoder {
   const writer = new StreamWriter(emit)
   const pq = new ParquetWriter({ writer, schema: parquetSchema(columns), createdBy: 'jimer' })
   writer.flush() // the leading magic bytes
-  const convert = columns.map((c) => FIELDS[c.kind].value)
+  const convert = columns.map((c) => (c.kind === 'date' ? datesOnce(FIELDS.date.value) : FIELDS[c.kind].value))
   return {
     rows(rows: Row[]) {
-      const columnData = columns.map((c, i) => ({ name: c.name, data: rows.map((r) => convert[i](r[i])) }))
+      const columnData = columns.map((c, i) => {
+        const f = convert[i]
+        const data: unknown[] = new Array(rows.length)
+        for (let r = 0; r < rows.length; r++) data[r] = f(rows[r][i])
+        return { name: c.name, data }
+      })
       // One row group for the page; with no writer.flush promise, the write is synchronous.
       void pq.write({ columnData, rowGroupSize: rows.length })
     },

@@ -55,21 +55,23 @@ export function planChunk(imp: ImportPlan, seq: number, input: ChunkInput, hash:
   const metaOf = metaMaker(now)
   let invalid = 0
   let waves = 0
-  cells.forEach((record, i) => {
+  for (let i = 0; i < cells.length; i++) {
     const syntax = unreadable.get(rowNumbers[i])
-    const { value, errors: rowErrors } = syntax ? { value: null, errors: [syntax] } : convertRow(imp.columns, record, rowNumbers[i], imp.match)
+    const converted = syntax ? null : convertRow(imp.columns, cells[i], rowNumbers[i], imp.match)
+    const value = converted?.value
     if (!value) {
       invalid++
-      errors.push(...rowErrors)
-      return
+      if (syntax) errors.push(syntax)
+      else for (const e of converted!.errors) errors.push(e)
+      continue
     }
     // Rows sharing a key are applied in order, one wave each, as if sent one after another.
     const key = (imp.match === 'email' ? value.email : value.userId)!
     const wave = waveOf.get(key) ?? 0
     waveOf.set(key, wave + 1)
-    waves = Math.max(waves, wave + 1)
+    if (wave >= waves) waves = wave + 1
     staged.push(stageRow(value, wave, metaOf))
-  })
+  }
 
   const pool: Record<string, SqlValue> = {
     p: imp.projectId, i: imp.id, s: seq, now, n: cells.length, invalid, nerr: errors.length,
@@ -111,16 +113,16 @@ function metaMaker(now: number) {
 /**
  * The valid rows into the stage, as multi-row VALUES with bound parameters (1,000 rows a
  * statement, under SQLite's variable limit) — far cheaper than unpacking one JSON
- * parameter with json_each, which re-parses each element for every column.
+ * parameter with json_each, which re-parses each element for every column. The import
+ * and chunk are bound once a statement, not once a row.
  */
 function stageStatements(importId: number, seq: number, rows: SqlValue[][]): Stmt[] {
   const out: Stmt[] = []
   for (let at = 0; at < rows.length; at += STAGE_ROWS) {
-    const part = rows.slice(at, at + STAGE_ROWS)
-    const args: SqlValue[] = []
-    for (const r of part) args.push(importId, seq, ...r)
-    args.push(importId, seq)
-    out.push({ sql: stageSql(part.length), args })
+    const end = Math.min(rows.length, at + STAGE_ROWS)
+    const args: SqlValue[] = [importId, seq]
+    for (let r = at; r < end; r++) for (const v of rows[r]) args.push(v)
+    out.push({ sql: stageSql(end - at), args })
   }
   return out
 }
@@ -130,18 +132,23 @@ const stageSqlCache = new Map<number, string>()
 const stageSql = (n: number) => {
   let sql = stageSqlCache.get(n)
   if (!sql) {
-    const values = Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')
+    const values = Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')
     sql = `INSERT INTO import_stage (import_id, seq, wave, row, user_id, email, name, attrs, meta, tags)
-      SELECT * FROM (VALUES ${values}) WHERE NOT EXISTS (SELECT 1 FROM import_chunks WHERE import_id = ? AND seq = ?)`
+      SELECT ?1, ?2, * FROM (VALUES ${values}) WHERE NOT EXISTS (SELECT 1 FROM import_chunks WHERE import_id = ?1 AND seq = ?2)`
     stageSqlCache.set(n, sql)
   }
   return sql
 }
 
-/** SHA-256 of the chunk as sent (cells and row numbers): a resumed upload must send the same rows again. */
-export async function chunkHash(input: ChunkInput): Promise<string> {
-  const bytes = new TextEncoder().encode(JSON.stringify([input.rowNumbers, input.cells, input.syntaxErrors?.map((e) => e.row) ?? []]))
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))
+/**
+ * SHA-256 of the chunk as sent (cells and row numbers), its first 16 bytes in hex: a
+ * resumed upload must send the same rows again. `sha256Hex` is the runtime's synchronous
+ * hash when it has one (node:crypto; the same bytes, so the same value as WebCrypto's).
+ */
+export async function chunkHash(input: ChunkInput, sha256Hex?: (text: string) => string): Promise<string> {
+  const text = JSON.stringify([input.rowNumbers, input.cells, input.syntaxErrors?.map((e) => e.row) ?? []])
+  if (sha256Hex) return sha256Hex(text).slice(0, 32)
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))
   return Array.from(digest.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('')
 }
 

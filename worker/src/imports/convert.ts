@@ -178,6 +178,16 @@ function convertCell(col: Column, v: string, out: ImportRow): Problem | null {
   }
 }
 
+/** Date cells repeat (a signup day is shared by thousands of rows): each distinct text is parsed once. */
+const knownDates = new Set<string>()
+function isDate(v: string): boolean {
+  if (knownDates.has(v)) return true
+  if (parseSqliteDate(v) === null) return false
+  if (knownDates.size >= 10_000) knownDates.clear()
+  knownDates.add(v)
+  return true
+}
+
 type Typed = { value: string | number | boolean | string[]; error?: undefined } | { value?: undefined; error: { code: RowErrorCode; reason: string } }
 
 /** A trimmed, non-blank cell as a value of the column's type. */
@@ -195,7 +205,7 @@ export function typedValue(type: AttributeType, v: string): Typed {
     }
     case 'date': {
       // Stored as text the segment engine reads as a date (YYYY-MM-DD, optionally a time and zone).
-      return parseSqliteDate(v) !== null ? { value: v } : { error: { code: 'invalid_date', reason: 'is not a date like 2024-03-01 or 2024-03-01T09:30:00Z' } }
+      return isDate(v) ? { value: v } : { error: { code: 'invalid_date', reason: 'is not a date like 2024-03-01 or 2024-03-01T09:30:00Z' } }
     }
     case 'list':
       return { value: v.split(LIST_SEPARATOR).map((s) => s.trim()).filter(Boolean) }

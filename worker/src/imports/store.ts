@@ -5,7 +5,7 @@
 import type { AppDeps } from '../app.js'
 import { bumpVersion } from '../segments/membership.js'
 import { settleMembership } from '../segments/membership-drain.js'
-import type { Db } from '../db/types.js'
+import type { Db, Stmt } from '../db/types.js'
 import { ApiError } from '../errors.js'
 import { GUARDED, storedKinds, type StoredKind } from './known-types.js'
 import { chunkHash, planChunk, type ChunkInput, type ImportPlan } from './chunk.js'
@@ -89,32 +89,55 @@ export async function committedChunks(db: Db, importId: number): Promise<Map<num
  * (a retry) is answered from its record; one committed with other rows is a conflict.
  */
 export async function commitChunk(deps: AppDeps, imp: ImportRecord, seq: number, input: ChunkInput): Promise<ChunkCounts> {
-  return (await prepareChunk(deps, imp, seq, input)).commit()
+  return (await commitChunks(deps, imp, [await prepareChunk(deps, imp, seq, input)]))[0]
 }
+
+/** A chunk converted and turned into its statements, not committed yet. */
+export interface PreparedChunk { seq: number; hash: string; stmts: Stmt[] }
 
 /**
  * The CPU half of a chunk (conversion, SQL) apart from its commit, so that a streamed
  * file plans its next chunk while the writer commits this one.
  */
-export async function prepareChunk(deps: AppDeps, imp: ImportRecord, seq: number, input: ChunkInput): Promise<{ commit(): Promise<ChunkCounts> }> {
+export async function prepareChunk(deps: AppDeps, imp: ImportRecord, seq: number, input: ChunkInput): Promise<PreparedChunk> {
   if (imp.status === 'done') throw new ApiError(409, 'import_finished', `import ${imp.id} is done; start a new import`)
-  const planned = planChunk(imp, seq, input, await chunkHash(input), deps.now())
-  return {
-    async commit() {
-      const earlier = await readChunk(deps.db, imp.id, seq)
-      if (earlier && earlier.hash !== planned.hash) throw new ApiError(409, 'chunk_conflict', `chunk ${seq} was committed with other rows: is this the same file?`, 'seq')
-      if (!earlier) await deps.writer.write(planned.stmts)
-      const chunk = await readChunk(deps.db, imp.id, seq)
-      if (!chunk) throw new Error(`chunk ${seq} of import ${imp.id} is not recorded after its commit`)
-      return chunk.counts
-    },
-  }
+  const planned = planChunk(imp, seq, input, await chunkHash(input, deps.hashId), deps.now())
+  return { seq, hash: planned.hash, stmts: planned.stmts }
 }
 
-async function readChunk(db: Db, importId: number, seq: number) {
-  const { rows } = await db.execute({ sql: 'SELECT * FROM import_chunks WHERE import_id = ? AND seq = ?', args: [importId, seq] })
-  const r = rows[0]
-  if (!r) return null
+/**
+ * Commits chunks (in order) in one transaction and answers their counts: all of them or
+ * none. Each chunk's statements keep their own guard and record, so a chunk committed
+ * before is skipped (or, with other rows, a conflict) exactly as alone.
+ */
+export async function commitChunks(deps: AppDeps, imp: ImportRecord, chunks: PreparedChunk[]): Promise<ChunkCounts[]> {
+  if (!chunks.length) return []
+  const earlier = await readChunks(deps.db, imp.id, chunks)
+  for (const c of chunks) {
+    const before = earlier.get(c.seq)
+    if (before && before.hash !== c.hash) throw new ApiError(409, 'chunk_conflict', `chunk ${c.seq} was committed with other rows: is this the same file?`, 'seq')
+  }
+  const fresh = chunks.filter((c) => !earlier.has(c.seq))
+  if (fresh.length) await deps.writer.write(fresh.flatMap((c) => c.stmts))
+  const records = fresh.length ? await readChunks(deps.db, imp.id, chunks) : earlier
+  return chunks.map((c) => {
+    const r = records.get(c.seq)
+    if (!r) throw new Error(`chunk ${c.seq} of import ${imp.id} is not recorded after its commit`)
+    return r.counts
+  })
+}
+
+/** The records of these chunks (seq → hash and counts), in one read. */
+async function readChunks(db: Db, importId: number, chunks: PreparedChunk[]) {
+  const { rows } = await db.execute({
+    sql: `SELECT * FROM import_chunks WHERE import_id = ? AND seq IN (SELECT value FROM json_each(?))`,
+    args: [importId, JSON.stringify(chunks.map((c) => c.seq))],
+  })
+  return new Map(rows.map((r) => [Number(r.seq), recordOf(r)]))
+}
+
+function recordOf(r: Record<string, unknown>) {
+  const seq = Number(r.seq)
   return { hash: String(r.hash), counts: { seq, rows: Number(r.rows), created: Number(r.created), updated: Number(r.updated), unchanged: Number(r.unchanged), skipped: Number(r.skipped) } }
 }
 
