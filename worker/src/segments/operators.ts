@@ -97,23 +97,19 @@ function regexOf(pattern: string, caseSensitive: boolean): Nfa {
   return re
 }
 
-function numeric(label: string, test: (a: number, b: number) => boolean, op: string): Positive {
-  return {
-    label,
-    js: (a, b) => isNumber(a) && test(a, b),
-    sql: (r, b, _c, bind) => `${numberAnd(r)}${r.v} ${op} ${bind(b)}`,
-  }
-}
 
 function dated(label: string, test: (d: number, operand: any, ctx: Ctx) => boolean, sql: (d: string, operand: any, ctx: Ctx, bind: Bind) => string): Positive {
-  return {
-    label,
-    js: (a, operand, ctx) => {
-      const d = dateOf(a)
-      return d !== null && test(d, operand, ctx)
-    },
-    sql: (r, operand, ctx, bind) => sql(dateSql(r), operand, ctx, bind),
+  // Numbers (native times, most stored dates) skip the parse.
+  const prepare = (operand: any) => (a: unknown, ctx: Ctx) => {
+    const d = typeof a === 'number' ? a : dateOf(a)
+    return d !== null && test(d, operand, ctx)
   }
+  return { label, prepare, js: (a, operand, ctx) => prepare(operand)(a, ctx), sql: (r, operand, ctx, bind) => sql(dateSql(r), operand, ctx, bind) }
+}
+
+function numeric(label: string, test: (a: number, b: number) => boolean, op: string): Positive {
+  const prepare = (b: number) => (a: unknown) => typeof a === 'number' && test(a, b)
+  return { label, prepare, js: (a, b) => prepare(b)(a), sql: (r, b, _c, bind) => `${numberAnd(r)}${r.v} ${op} ${bind(b)}` }
 }
 
 export const OPERATORS = {
