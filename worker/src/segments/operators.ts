@@ -65,9 +65,12 @@ function foldedEquals(a: string, folded: string): boolean {
   return true
 }
 
-/** An operator whose JS side is its prepared form: one definition, so the two cannot differ. */
-function textual(label: string, prepare: NonNullable<Positive['prepare']>, sql: Positive['sql'], item?: Positive['item']): Positive {
-  return { label, prepare, js: (a, b, c) => prepare(b, c.caseSensitive)(a, c), sql, ...(item ? { item } : {}) }
+/** An operator's JS side as its prepared form: one definition, so the two cannot differ. */
+function preparedJs(prepare: NonNullable<Positive['prepare']>): Pick<Positive, 'prepare' | 'js'> {
+  return { prepare, js: (a, b, c) => prepare(b, c.caseSensitive)(a, c) }
+}
+function textual(label: string, prepare: NonNullable<Positive['prepare']>, sql: Positive['sql']): Positive {
+  return { label, ...preparedJs(prepare), sql }
 }
 const foldSql = (expr: string, ctx: Ctx) => (ctx.caseSensitive ? expr : `lower(${expr})`)
 const isText = (x: unknown): x is string => typeof x === 'string'
@@ -128,11 +131,10 @@ export const OPERATORS = {
   // length() and substr() stop at a NUL.
   starts_with: {
     label: 'starts with',
-    js: (a, b: string, c) => isText(a) && fold(a, c).startsWith(fold(b, c)),
-    prepare: (b: string, cs) => {
+    ...preparedJs((b: string, cs) => {
       const fb = cs ? b : foldText(b)
       return cs ? (a) => isText(a) && a.startsWith(fb) : (a) => isText(a) && foldText(a).startsWith(fb)
-    },
+    }),
     sql: (r, b, c, bind) => {
       const p = bind(fold(b, c))
       return `${TEXT(r)} AND substr(CAST(${foldSql(r.v, c)} AS BLOB), 1, octet_length(${p})) = CAST(${p} AS BLOB)`
@@ -148,11 +150,10 @@ export const OPERATORS = {
   },
   is_one_of: {
     label: 'is one of',
-    js: (a, b: string[], c) => isText(a) && b.some((x) => fold(x, c) === fold(a, c)),
-    prepare: (b: string[], cs) => {
+    ...preparedJs((b: string[], cs) => {
       const set = new Set(cs ? b : b.map(foldText))
       return cs ? (a) => isText(a) && set.has(a) : (a) => isText(a) && set.has(foldText(a))
-    },
+    }),
     sql: (r, b: string[], c, bind) => `${TEXT(r)} AND ${foldSql(r.v, c)} IN (${b.map((x) => bind(fold(x, c))).join(', ')})`,
   },
   matches: {
@@ -188,11 +189,10 @@ export const OPERATORS = {
 
   list_contains: {
     label: 'contains',
-    js: (a, b: string, c) => Array.isArray(a) && a.some((x) => isText(x) && fold(x, c) === fold(b, c)),
-    prepare: (b: string, cs) => {
+    ...preparedJs((b: string, cs) => {
       const fb = cs ? b : foldText(b)
       return cs ? (a) => Array.isArray(a) && a.some((x) => isText(x) && x === fb) : (a) => Array.isArray(a) && a.some((x) => isText(x) && foldedEquals(x, fb))
-    },
+    }),
     // CASE, not AND: SQLite may evaluate both sides of AND, and json_each fails on non-JSON text.
     sql: (r, b, c, bind) => `CASE WHEN ${r.t} = 'array' THEN EXISTS (SELECT 1 FROM json_each(${r.v}) j WHERE j.type = 'text' AND ${foldSql('j.value', c)} = ${bind(fold(b, c))}) END`,
     item: (column, b, c, bind) => `${foldSql(column, c)} = ${bind(fold(b, c))}`,
