@@ -89,7 +89,7 @@ export async function committedChunks(db: Db, importId: number): Promise<Map<num
  * (a retry) is answered from its record; one committed with other rows is a conflict.
  */
 export async function commitChunk(deps: AppDeps, imp: ImportRecord, seq: number, input: ChunkInput): Promise<ChunkCounts> {
-  return (await commitChunks(deps, imp, [await prepareChunk(deps, imp, seq, input)]))[0]
+  return commitPrepared(deps, imp, await prepareChunk(deps, imp, seq, input))
 }
 
 /** A chunk converted and turned into its statements, not committed yet. */
@@ -106,34 +106,21 @@ export async function prepareChunk(deps: AppDeps, imp: ImportRecord, seq: number
 }
 
 /**
- * Commits chunks (in order) in one transaction and answers their counts: all of them or
- * none. Each chunk's statements keep their own guard and record, so a chunk committed
- * before is skipped (or, with other rows, a conflict) exactly as alone.
+ * Commits a prepared chunk in one transaction and answers its counts. A chunk committed
+ * before (a retry) is answered from its record; one committed with other rows is a conflict.
  */
-export async function commitChunks(deps: AppDeps, imp: ImportRecord, chunks: PreparedChunk[]): Promise<ChunkCounts[]> {
-  if (!chunks.length) return []
-  const earlier = await readChunks(deps.db, imp.id, chunks)
-  for (const c of chunks) {
-    const before = earlier.get(c.seq)
-    if (before && before.hash !== c.hash) throw new ApiError(409, 'chunk_conflict', `chunk ${c.seq} was committed with other rows: is this the same file?`, 'seq')
-  }
-  const fresh = chunks.filter((c) => !earlier.has(c.seq))
-  if (fresh.length) await deps.writer.write(fresh.flatMap((c) => c.stmts))
-  const records = fresh.length ? await readChunks(deps.db, imp.id, chunks) : earlier
-  return chunks.map((c) => {
-    const r = records.get(c.seq)
-    if (!r) throw new Error(`chunk ${c.seq} of import ${imp.id} is not recorded after its commit`)
-    return r.counts
-  })
+export async function commitPrepared(deps: AppDeps, imp: ImportRecord, chunk: PreparedChunk): Promise<ChunkCounts> {
+  const earlier = await readChunk(deps.db, imp.id, chunk.seq)
+  if (earlier && earlier.hash !== chunk.hash) throw new ApiError(409, 'chunk_conflict', `chunk ${chunk.seq} was committed with other rows: is this the same file?`, 'seq')
+  if (!earlier) await deps.writer.write(chunk.stmts)
+  const record = earlier ?? await readChunk(deps.db, imp.id, chunk.seq)
+  if (!record) throw new Error(`chunk ${chunk.seq} of import ${imp.id} is not recorded after its commit`)
+  return record.counts
 }
 
-/** The records of these chunks (seq → hash and counts), in one read. */
-async function readChunks(db: Db, importId: number, chunks: PreparedChunk[]) {
-  const { rows } = await db.execute({
-    sql: `SELECT * FROM import_chunks WHERE import_id = ? AND seq IN (SELECT value FROM json_each(?))`,
-    args: [importId, JSON.stringify(chunks.map((c) => c.seq))],
-  })
-  return new Map(rows.map((r) => [Number(r.seq), recordOf(r)]))
+async function readChunk(db: Db, importId: number, seq: number) {
+  const { rows } = await db.execute({ sql: 'SELECT * FROM import_chunks WHERE import_id = ? AND seq = ?', args: [importId, seq] })
+  return rows[0] ? recordOf(rows[0]) : null
 }
 
 function recordOf(r: Record<string, unknown>) {

@@ -10,7 +10,7 @@ import { suggestColumns, type AttributeType, type Column } from '../imports/conv
 import { storedKinds } from '../imports/known-types.js'
 import { csvBatches, type CsvBatch } from '../imports/csv-stream.js'
 import { columnSchema, importOptionsSchema, MAX_CHUNK_ROWS } from '../imports/options.js'
-import { commitChunk, commitChunks, committedChunks, prepareChunk, createImport, failImport, finishImport, getImport, importView, listImports, type ImportRecord } from '../imports/store.js'
+import { commitChunk, commitPrepared, committedChunks, prepareChunk, createImport, failImport, finishImport, getImport, importView, listImports, type ImportRecord } from '../imports/store.js'
 import { requireProject, type ProjectVars } from '../middleware/admin-auth.js'
 import { idParam, jsonBody, parseOr400 } from './validate.js'
 
@@ -195,7 +195,7 @@ async function runCsv(c: Context<Env>, imp: ImportRecord, batches: AsyncGenerato
       if (batch.records.length) {
         const next = await prepareChunk(c.var.deps, imp, seq, { cells: batch.records, rowNumbers: batch.rowNumbers, syntaxErrors: batch.syntaxErrors })
         await inFlight
-        inFlight = commitChunks(c.var.deps, imp, [next])
+        inFlight = commitPrepared(c.var.deps, imp, next)
         inFlight.catch(() => {}) // handled at the next await; not an unhandled rejection meanwhile
       }
       seq++

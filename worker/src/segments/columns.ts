@@ -272,6 +272,7 @@ export async function columnTest(
     if (n.type === 'property' && n.field !== 'jimer_id') {
       const test = prepared(n.operator, n.value, n.caseSensitive ?? false)
       const c = n.caseSensitive ? sensitive : insensitive
+      // A never-null field is read straight from its array: one call less per user.
       const values = nativeArray(cols, n.field)
       if (values) return (i) => test(values[i], c)
       const read = native(cols, n.field)
@@ -315,17 +316,13 @@ function nativeArray(cols: ProjectColumns, field: Exclude<PropertyField, 'jimer_
 
 /** A native field's value at a position, as evaluate's propertyValue reads it from facts. */
 function native(cols: ProjectColumns, field: Exclude<PropertyField, 'jimer_id'>): (i: number) => unknown {
+  const values = nativeArray(cols, field)
+  if (values) return (i) => values[i]
   switch (field) {
     case 'name': return (i) => cols.name[i] ?? undefined
     case 'email': return (i) => cols.email[i] ?? undefined
     case 'user_id': return (i) => cols.userId[i] ?? undefined
-    case 'status': return (i) => cols.status[i]
-    case 'created': return (i) => cols.createdAt[i]
-    case 'first_seen': return (i) => cols.firstSeen[i]
-    case 'last_seen': return (i) => cols.lastSeen[i]
-    case 'sessions': return (i) => cols.sessions[i]
-    case 'events_count': return (i) => cols.eventsCount[i]
-    case 'identified': return (i) => cols.userId[i] !== null
+    default: return (i) => cols.userId[i] !== null // identified
   }
 }
 

@@ -46,12 +46,12 @@ export async function loadFacts(db: Db, projectId: string, by: { pk: number } | 
   // Numbered placeholders: the lookup's values are bound once, wherever they appear.
   const p = (v: string | number) => `?${args.push(v)}`
   const project = p(projectId)
-  const byUserId = (id: string) => `coalesce((SELECT id FROM users WHERE project_id = ${project} AND user_id = ${id}), (SELECT user_pk FROM aliases WHERE project_id = ${project} AND alias = ${id}))`
-  const who = 'pk' in by
-    ? p(by.pk)
-    : 'userId' in by
-      ? byUserId(p(by.userId))
-      : `(SELECT user_pk FROM devices WHERE project_id = ${project} AND anonymous_id = ${p(by.anonymousId)})`
+  let who: string
+  if ('pk' in by) who = p(by.pk)
+  else if ('userId' in by) {
+    const id = p(by.userId)
+    who = `coalesce((SELECT id FROM users WHERE project_id = ${project} AND user_id = ${id}), (SELECT user_pk FROM aliases WHERE project_id = ${project} AND alias = ${id}))`
+  } else who = `(SELECT user_pk FROM devices WHERE project_id = ${project} AND anonymous_id = ${p(by.anonymousId)})`
   const names_ = (names.length ? names : ['\u0000']).map(p).join(', ')
   const sql = `SELECT u.id, u.user_id, u.email, u.name, u.status, u.created_at, u.first_seen, u.last_seen, u.sessions, u.events_count, u.attributes,
     (SELECT json_group_array(anonymous_id) FROM devices WHERE project_id = u.project_id AND user_pk = u.id) AS devices,

@@ -69,9 +69,6 @@ function foldedEquals(a: string, folded: string): boolean {
 function preparedJs(prepare: NonNullable<Positive['prepare']>): Pick<Positive, 'prepare' | 'js'> {
   return { prepare, js: (a, b, c) => prepare(b, c.caseSensitive)(a, c) }
 }
-function textual(label: string, prepare: NonNullable<Positive['prepare']>, sql: Positive['sql']): Positive {
-  return { label, ...preparedJs(prepare), sql }
-}
 const foldSql = (expr: string, ctx: Ctx) => (ctx.caseSensitive ? expr : `lower(${expr})`)
 const isText = (x: unknown): x is string => typeof x === 'string'
 const isNumber = (x: unknown): x is number => typeof x === 'number'
@@ -100,32 +97,44 @@ function regexOf(pattern: string, caseSensitive: boolean): Nfa {
   return re
 }
 
-
 function dated(label: string, test: (d: number, operand: any, ctx: Ctx) => boolean, sql: (d: string, operand: any, ctx: Ctx, bind: Bind) => string): Positive {
-  // Numbers (native times, most stored dates) skip the parse.
-  const prepare = (operand: any) => (a: unknown, ctx: Ctx) => {
-    const d = typeof a === 'number' ? a : dateOf(a)
-    return d !== null && test(d, operand, ctx)
+  return {
+    label,
+    ...preparedJs((operand) => (a, ctx) => {
+      const d = dateOf(a)
+      return d !== null && test(d, operand, ctx)
+    }),
+    sql: (r, operand, ctx, bind) => sql(dateSql(r), operand, ctx, bind),
   }
-  return { label, prepare, js: (a, operand, ctx) => prepare(operand)(a, ctx), sql: (r, operand, ctx, bind) => sql(dateSql(r), operand, ctx, bind) }
 }
 
 function numeric(label: string, test: (a: number, b: number) => boolean, op: string): Positive {
-  const prepare = (b: number) => (a: unknown) => typeof a === 'number' && test(a, b)
-  return { label, prepare, js: (a, b) => prepare(b)(a), sql: (r, b, _c, bind) => `${numberAnd(r)}${r.v} ${op} ${bind(b)}` }
+  return {
+    label,
+    ...preparedJs((b: number) => (a) => isNumber(a) && test(a, b)),
+    sql: (r, b, _c, bind) => `${numberAnd(r)}${r.v} ${op} ${bind(b)}`,
+  }
 }
 
 export const OPERATORS = {
-  is: textual('is', (b: string, cs) => {
-    if (cs) return (a) => isText(a) && a === b
-    const fb = foldText(b)
-    return (a) => isText(a) && foldedEquals(a, fb)
-  }, (r, b, c, bind) => `${TEXT(r)} AND ${foldSql(r.v, c)} = ${bind(fold(b, c))}`),
+  is: {
+    label: 'is',
+    ...preparedJs((b: string, cs) => {
+      if (cs) return (a) => isText(a) && a === b
+      const fb = foldText(b)
+      return (a) => isText(a) && foldedEquals(a, fb)
+    }),
+    sql: (r, b, c, bind) => `${TEXT(r)} AND ${foldSql(r.v, c)} = ${bind(fold(b, c))}`,
+  },
   is_not: { negates: 'is', label: 'is not' },
-  contains: textual('contains', (b: string, cs) => {
-    const fb = cs ? b : foldText(b)
-    return cs ? (a) => isText(a) && a.includes(fb) : (a) => isText(a) && foldText(a).includes(fb)
-  }, (r, b, c, bind) => `${TEXT(r)} AND instr(${foldSql(r.v, c)}, ${bind(fold(b, c))}) > 0`),
+  contains: {
+    label: 'contains',
+    ...preparedJs((b: string, cs) => {
+      const fb = cs ? b : foldText(b)
+      return cs ? (a) => isText(a) && a.includes(fb) : (a) => isText(a) && foldText(a).includes(fb)
+    }),
+    sql: (r, b, c, bind) => `${TEXT(r)} AND instr(${foldSql(r.v, c)}, ${bind(fold(b, c))}) > 0`,
+  },
   not_contains: { negates: 'contains', label: 'does not contain' },
   // Compared as UTF-8 bytes (a byte prefix or suffix is a character one): on text, SQLite's
   // length() and substr() stop at a NUL.

@@ -29,13 +29,11 @@ export function searchSql(term: string, match: 'prefix' | 'contains', projectId:
  */
 export function searchIdsSql(term: string, match: 'prefix' | 'contains', projectId: string, bind: Bind): string {
   const chars = [...term]
-  return chars.length >= 3
-    ? `SELECT json_group_array(rowid) AS ids FROM users_search WHERE users_search MATCH ${bind(phrase(term, match))}`
-    : `SELECT json_group_array(id) AS ids FROM (${prefixIdsSql(chars, projectId, bind)})`
+  return `SELECT json_group_array(id) AS ids FROM (${chars.length >= 3 ? trigramIdsSql(term, match, bind) : prefixIdsSql(chars, projectId, bind)})`
 }
 
-const phrase = (term: string, match: 'prefix' | 'contains') => `${match === 'prefix' ? '^' : ''}"${term.replaceAll('"', '""')}"`
-const trigramIdsSql = (term: string, match: 'prefix' | 'contains', bind: Bind) => `SELECT rowid FROM users_search WHERE users_search MATCH ${bind(phrase(term, match))}`
+const trigramIdsSql = (term: string, match: 'prefix' | 'contains', bind: Bind) =>
+  `SELECT rowid AS id FROM users_search WHERE users_search MATCH ${bind(`${match === 'prefix' ? '^' : ''}"${term.replaceAll('"', '""')}"`)}`
 
 function prefixIdsSql(chars: string[], projectId: string, bind: Bind): string {
   // A prefix as a key range: exactly the texts ≥ s and < s with its last character + 1.
