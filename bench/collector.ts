@@ -48,7 +48,8 @@ export const batchBody = (writeKey: string, run: string) => {
   }
 }
 
-const rate = (r: LoadRun, perRequest = 1) => (r.result['2xx'] * perRequest) / r.result.duration
+/** Acknowledged requests (× items per request) per second of the measured run. */
+export const rate = (r: LoadRun, perRequest = 1) => (r.result['2xx'] * perRequest) / r.result.duration
 
 function failures(label: string, r: LoadRun) {
   const f = r.failed

@@ -12,12 +12,11 @@ import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
 import { resolve } from 'node:path'
 import { workerdApp } from '../test/runtime/workerd-app.js'
-import { BATCH_SIZE, SETTINGS, batchBody, trackBody } from './collector.js'
+import { BATCH_SIZE, SETTINGS, batchBody, rate, trackBody } from './collector.js'
 import { load, type LoadRun } from './lib/load.js'
 import { fmt, type Table } from './table.js'
 
 const root = resolve(import.meta.dirname, '..')
-const rate = (r: LoadRun, perRequest = 1) => (r.result['2xx'] * perRequest) / r.result.duration
 
 /** The ceiling: Hono in workerd, reading the body and answering 204. */
 async function bareWorker(): Promise<{ url: string; close: () => Promise<void> }> {
