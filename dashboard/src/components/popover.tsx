@@ -49,10 +49,20 @@ export function Popover(props: {
     if (!open) return
     const outside = (e: MouseEvent) => root.current && !root.current.contains(e.target as Node) && setOpen(false)
     document.addEventListener('mousedown', outside)
+    // Esc closes it even when focus has left the panel: a clicked item that re-renders away
+    // (a category of the add menu) drops focus to the page until the next item takes it.
+    const escape = (e: KeyboardEvent) => {
+      const at = document.activeElement
+      if (e.key === 'Escape' && !e.defaultPrevented && (!at || at === document.body)) close()
+    }
+    document.addEventListener('keydown', escape)
     // Focus the first field or item, so the keyboard can go on at once.
     const first = root.current?.querySelector<HTMLElement>('.popover-panel input, .popover-panel [role=menuitem], .popover-panel button')
     first?.focus()
-    return () => document.removeEventListener('mousedown', outside)
+    return () => {
+      document.removeEventListener('mousedown', outside)
+      document.removeEventListener('keydown', escape)
+    }
   }, [open])
 
   const onKeyDown = (e: KeyboardEvent) => {
