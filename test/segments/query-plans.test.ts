@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { JOURNAL_ENDS_SQL } from '../../worker/src/segments/columns.js'
+import { eventArraysSql, JOURNAL_ENDS_SQL } from '../../worker/src/segments/columns.js'
 import { treeSchema, type Node } from '../../worker/src/segments/condition.js'
 import { binder, toSql } from '../../worker/src/segments/to-sql.js'
+import { loadFacts } from '../../worker/src/segments/facts.js'
+import { mergeStatements } from '../../worker/src/ingest/merge.js'
 import { searchSql } from '../../worker/src/users/search.js'
 import { tempDb } from '../helpers/test-app.js'
 import { insertUser, NOW, PROJECT } from './harness.js'
@@ -56,6 +58,49 @@ describe('to-sql plans: attribute and event leaves are index lookups, never a JS
     expect(text, text).not.toMatch(/MULTI-INDEX OR/)
     for (const line of plan.filter((l) => /\b(a|li|e|ut)\b USING|SCAN (a|li|e|ut)\b/.test(l))) {
       expect(line, text).toMatch(/^SEARCH (a|li|e|ut) USING (PRIMARY KEY \(user_pk=\? AND key=\?\)|(COVERING )?INDEX (user_attributes_key_value|user_attributes_key_folded|user_attribute_items_folded|events_project_name_time|user_tags_tag))/)
+    }
+  })
+
+  it('event leaves read the covering events index: no row lookup per event, in SQL and in the columns', async () => {
+    const leaves = [
+      { type: 'event', event: 'order_placed', measure: 'sum', property: 'total', operator: 'gte', value: 500, window: { lastDays: 30 } },
+      { type: 'event', event: 'order_placed', measure: 'max', property: 'total', operator: 'gte', value: 5, where: [{ property: 'currency', operator: 'is', value: 'EUR' }] },
+      { type: 'event', event: 'login', measure: 'did', window: { lastDays: 7 } },
+      { type: 'event', event: 'login', measure: 'count', operator: 'gte', value: 2 },
+    ] as Extract<Node, { type: 'event' }>[]
+    for (const leaf of leaves) {
+      const b = binder()
+      const where = toSql(treeSchema.parse({ version: 1, root: group('and', leaf) }), { now: NOW, segments: new Map(), projectId: PROJECT }, b.bind)
+      const inSql = (await planOf(`SELECT count(*) FROM users u WHERE u.project_id = ${b.bind(PROJECT)} AND u.status = 'active' AND ${where}`, b.args)).join('\n')
+      expect(inSql, inSql).toMatch(/SEARCH e USING COVERING INDEX events_project_name_time/)
+      if (leaf.measure === 'did') continue
+      const arrays = eventArraysSql(leaf, { now: NOW, projectId: PROJECT })
+      const inColumns = (await planOf(arrays.sql, arrays.args)).join('\n')
+      expect(inColumns, inColumns).toMatch(/^SEARCH e USING COVERING INDEX events_project_name_time \(project_id=\? AND name=\?( AND timestamp>\?)?\)$/)
+    }
+  })
+
+  it("one user's events are read on the (user, time) index, never through the covering project-leading one", async () => {
+    // The covering (project, name, time, user, properties) index holds user_pk: without a
+    // hint SQLite prefers it for `project_id = ? AND user_pk = ?`, and reads every event of the project.
+    const stmts: { sql: string; args: unknown }[] = []
+    const recorder = {
+      execute: (s: { sql: string; args: unknown }) => { stmts.push(s); return db.client.execute(s as never) },
+      batch: (ss: { sql: string; args: unknown }[], mode: never) => { stmts.push(...ss); return db.client.batch(ss as never, mode) },
+    }
+    await loadFacts(recorder as never, PROJECT, { pk: 1 }, ['order_placed', 'login'])
+    const b = binder()
+    const probe = toSql(treeSchema.parse({ version: 1, root: group('and', { type: 'event', event: 'login', measure: 'count', operator: 'gte', value: 2, window: { lastDays: 7 } } as Node) }), { now: NOW, segments: new Map(), projectId: PROJECT, probeOnly: true }, b.bind)
+    stmts.push({ sql: `SELECT u.id FROM users u WHERE u.id IN (1, 2) AND ${probe}`, args: b.args })
+    // A merge's moves and an erasure's deletes (their named values bound as NULL: the plan is the point).
+    const named = (sql: string) => ({ sql, args: Object.fromEntries([...sql.matchAll(/:(\w+)/g)].map((m) => [m[1], null])) })
+    for (const sql of mergeStatements(':s', ':t', '1', false)) stmts.push(named(sql))
+    const ofEvents = stmts.filter((s) => /\bevents\b/.test(s.sql) && /user_pk/.test(s.sql))
+    expect(ofEvents.length).toBeGreaterThanOrEqual(3)
+    for (const s of ofEvents) {
+      const plan = (await planOf(s.sql, s.args as never)).filter((l) => /\bevents\b|\be\b USING/.test(l) || /SCAN (events|e)\b/.test(l)).join('\n')
+      expect(plan, s.sql).toMatch(/USING (COVERING )?INDEX events_user_time/)
+      expect(plan, s.sql).not.toMatch(/events_project_name_time \(project_id=\?\)|SCAN (events|e)\b/)
     }
   })
 

@@ -146,7 +146,9 @@ export const events = sqliteTable('events', {
 }, (t) => [
   uniqueIndex('events_project_message').on(t.projectId, t.messageId),
   index('events_user_time').on(t.userPk, t.timestamp),
-  index('events_project_name_time').on(t.projectId, t.name, t.timestamp),
+  // Covering for event conditions (migration 0011): who did an event, and its properties for
+  // sums and filters, read off the index in time order without a row lookup per event.
+  index('events_project_name_time').on(t.projectId, t.name, t.timestamp, t.userPk, t.properties),
 ])
 
 /** Experience interactions (F-32): seen / completed / dismissed / answered. */

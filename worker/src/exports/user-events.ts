@@ -24,7 +24,7 @@ export const iso = (ms: unknown) => (ms === null || ms === undefined ? null : ne
 
 /** Keyset on (timestamp, id), which the (user_pk, timestamp) index holds in order. */
 export async function* eventPages(db: Db, projectId: string, userPk: number, pageSize = EVENT_PAGE_SIZE): AsyncGenerator<ExportedEvent[]> {
-  const sql = `SELECT id, type, name, properties, context, integrations, timestamp, received_at, message_id, anonymous_id FROM events
+  const sql = `SELECT id, type, name, properties, context, integrations, timestamp, received_at, message_id, anonymous_id FROM events INDEXED BY events_user_time
                WHERE project_id = ? AND user_pk = ? AND (timestamp, id) > (?, ?) ORDER BY timestamp, id LIMIT ?`
   let after: [number, number] = [Number.MIN_SAFE_INTEGER, 0]
   for (;;) {

@@ -12,7 +12,9 @@
  * first and leaves the alias :prev alone.
  */
 export function mergeStatements(S: string, T: string, cond: string, deleteSourceFirst: boolean): string[] {
-  const where = `project_id = :p AND user_pk = ${S} AND ${cond}`
+  // `+project_id`: found by user (every table here has a user index); on events the covering
+  // (project, name, time, user) index would otherwise be read whole for the project.
+  const where = `+project_id = :p AND user_pk = ${S} AND ${cond}`
   const moveDevices = `UPDATE devices SET user_pk = ${T} WHERE ${where}`
   const deleteSource = `DELETE FROM users WHERE id = ${S} AND project_id = :p AND ${cond}`
   return [

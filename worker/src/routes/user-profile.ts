@@ -21,7 +21,7 @@ userProfile.get('/users/:userPk', requireProject('viewer'), async (c) => {
     { sql: 'SELECT * FROM users WHERE project_id = ? AND id = ?', args },
     { sql: 'SELECT anonymous_id, browser, browser_version, os, os_version, device_type, language, timezone, screen, first_seen, last_seen FROM devices WHERE project_id = ? AND user_pk = ? ORDER BY last_seen DESC', args },
     { sql: 'SELECT t.id, t.name, t.color FROM user_tags ut JOIN tags t ON t.id = ut.tag_id WHERE ut.project_id = ? AND ut.user_pk = ? ORDER BY t.name', args },
-    { sql: `SELECT count(*) AS total, count(DISTINCT name) AS kinds FROM events WHERE project_id = ? AND user_pk = ? AND type IN ('track', 'page', 'screen')`, args },
+    { sql: `SELECT count(*) AS total, count(DISTINCT name) AS kinds FROM events INDEXED BY events_user_time WHERE project_id = ? AND user_pk = ? AND type IN ('track', 'page', 'screen')`, args },
   ], 'read')
   const u = user.rows[0]
   if (!u) throw new ApiError(404, 'not_found', `no user ${pk} in this project`)
@@ -104,7 +104,7 @@ userProfile.get('/users/:userPk/events', requireProject('viewer'), async (c) => 
     where.push('(timestamp < ? OR (timestamp = ? AND id < ?))')
     args.push(ts, ts, id)
   }
-  const { rows } = await c.var.deps.db.execute({ sql: `SELECT id, type, name, properties, context, timestamp FROM events WHERE ${where.join(' AND ')} ORDER BY timestamp DESC, id DESC LIMIT ?`, args: [...args, q.limit] })
+  const { rows } = await c.var.deps.db.execute({ sql: `SELECT id, type, name, properties, context, timestamp FROM events INDEXED BY events_user_time WHERE ${where.join(' AND ')} ORDER BY timestamp DESC, id DESC LIMIT ?`, args: [...args, q.limit] })
   const events = rows.map((r) => ({ id: Number(r.id), type: r.type, name: r.name, properties: JSON.parse(String(r.properties)), context: JSON.parse(String(r.context)), timestamp: Number(r.timestamp) }))
   const last = events[events.length - 1]
   return c.json({ events, next: events.length === q.limit ? `${last.timestamp}:${last.id}` : null })
@@ -117,7 +117,7 @@ userProfile.get('/users/:userPk/events/daily', requireProject('viewer'), async (
   const DAY = 86_400_000
   const today = Math.floor(c.var.deps.now() / DAY)
   const { rows } = await c.var.deps.db.execute({
-    sql: `SELECT timestamp / ${DAY} AS day, count(*) AS n FROM events WHERE project_id = ? AND user_pk = ? AND timestamp >= ? AND type IN ('track', 'page', 'screen') GROUP BY day`,
+    sql: `SELECT timestamp / ${DAY} AS day, count(*) AS n FROM events INDEXED BY events_user_time WHERE project_id = ? AND user_pk = ? AND timestamp >= ? AND type IN ('track', 'page', 'screen') GROUP BY day`,
     args: [c.var.projectId, pk, (today - days + 1) * DAY],
   })
   const counts = new Map(rows.map((r) => [Number(r.day), Number(r.n)]))

@@ -56,7 +56,7 @@ export async function loadFacts(db: Db, projectId: string, by: { pk: number } | 
   const sql = `SELECT u.id, u.user_id, u.email, u.name, u.status, u.created_at, u.first_seen, u.last_seen, u.sessions, u.events_count, u.attributes,
     (SELECT json_group_array(anonymous_id) FROM devices WHERE project_id = u.project_id AND user_pk = u.id) AS devices,
     (SELECT json_group_array(tag_id) FROM user_tags WHERE project_id = u.project_id AND user_pk = u.id) AS tags,
-    (SELECT json_group_array(json_array(name, timestamp, properties) ORDER BY timestamp, id) FROM events WHERE project_id = u.project_id AND user_pk = u.id AND name IN (${names_})) AS events,
+    (SELECT json_group_array(json_array(name, timestamp, properties) ORDER BY timestamp, id) FROM events INDEXED BY events_user_time WHERE project_id = u.project_id AND user_pk = u.id AND name IN (${names_})) AS events,
     (SELECT json_group_array(json_array(experience_id, action)) FROM interactions WHERE project_id = u.project_id AND user_pk = u.id) AS interactions,
     (SELECT json_group_array(json_array(experience_id, answer)) FROM responses WHERE project_id = u.project_id AND user_pk = u.id) AS responses,
     (SELECT json_group_array(m.segment_id) FROM segment_members m JOIN segments s ON s.id = m.segment_id WHERE m.project_id = u.project_id AND s.kind = 'static' AND m.user_pk = u.id) AS statics

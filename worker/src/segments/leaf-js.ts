@@ -73,15 +73,14 @@ function measurer(leaf: EventLeaf): Measurer {
       if (typeof v !== 'number') continue
       n++
       const t = rSum + v
-      if (Math.abs(rSum) > Math.abs(v)) rErr += (rSum - t) + v
-      else rErr += (v - t) + rSum
+      rErr += sumError(rSum, v, t)
       rSum = t
       min = Math.min(min, v)
       max = Math.max(max, v)
     }
     if (!aggregate) return count
     if (n === 0) return null
-    const sum = Number.isNaN(rErr) ? rSum : rSum + rErr
+    const sum = sumTotal(rSum, rErr)
     switch (measure) {
       case 'sum': return sum
       case 'avg': return sum / n
@@ -90,6 +89,15 @@ function measurer(leaf: EventLeaf): Measurer {
     }
   }
 }
+
+/**
+ * SQLite's compensated sum (func.c, Kahan–Babuška–Neumaier), as two steps over plain
+ * numbers so that each caller keeps its running terms where it likes (locals here, arrays
+ * per user in the columns): `t = sum + v` is the new sum, this is what it lost.
+ */
+export const sumError = (sum: number, v: number, t: number): number => Math.abs(sum) > Math.abs(v) ? (sum - t) + v : (v - t) + sum
+/** The compensated total: an error term that went NaN is dropped (an overflow is NaN, NULL). */
+export const sumTotal = (sum: number, err: number): number => Number.isNaN(err) ? sum : sum + err
 
 /** What a leaf measured and whether it passed: shared by evaluate and explain. */
 export function runLeaf(leaf: Leaf, f: UserFacts, ctx: EvalContext, inSegment: (id: number) => boolean): { actual: unknown; pass: boolean } {

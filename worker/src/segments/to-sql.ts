@@ -103,15 +103,38 @@ const COLUMNS: Record<Exclude<PropertyField, 'jimer_id'>, SqlRef> = {
 /**
  * A key of a JSON object column (event properties). A path like `$."plan"` is fast, but
  * SQLite's paths cannot quote a key that holds `"` or `\`, and a NUL ends the path: such
- * keys are looked up through json_each instead.
+ * keys are looked up through json_each instead. `number` is the value as json_group_array
+ * embeds it, for a reader that aggregates in JS: a number stays a JSON number (other values
+ * may come as their JSON; the reader keeps numbers only, as evaluate does).
  */
-export function jsonRef(column: 'e.properties', key: string, bind: Bind): SqlRef {
+export function jsonRef(column: 'e.properties', key: string, bind: Bind): SqlRef & { number: string } {
   if (!/["\\\u0000]/.test(key)) {
     const path = bind(`$."${key}"`)
-    return { v: `json_extract(${column}, ${path})`, t: `json_type(${column}, ${path})` }
+    return { v: `json_extract(${column}, ${path})`, t: `json_type(${column}, ${path})`, number: `${column} -> ${path}` }
   }
   const k = bind(key)
-  return { v: `(SELECT value FROM json_each(${column}) WHERE key = ${k})`, t: `(SELECT type FROM json_each(${column}) WHERE key = ${k})` }
+  return {
+    v: `(SELECT value FROM json_each(${column}) WHERE key = ${k})`,
+    t: `(SELECT type FROM json_each(${column}) WHERE key = ${k})`,
+    number: `(SELECT value FROM json_each(${column}) WHERE key = ${k} AND type IN ('integer', 'real'))`,
+  }
+}
+
+type EventLeaf = Extract<Leaf, { type: 'event' }>
+
+/**
+ * The events an event leaf looks at, as the terms of a WHERE over `events e`: its name,
+ * its time window and its property filters. One range of the (project, name, time) index,
+ * which covers the user and the properties (migration 0011). Shared with the columns path.
+ */
+export function eventScope(leaf: EventLeaf, ctx: Pick<SqlContext, 'projectId' | 'now'>, bind: Bind): string[] {
+  const where = [`e.project_id = ${bind(ctx.projectId)}`, `e.name = ${bind(leaf.event)}`]
+  const w = leaf.window
+  if (w && 'lastDays' in w) where.push(`e.timestamp >= ${bind(ctx.now - w.lastDays * DAY)}`)
+  if (w && 'from' in w && w.from !== undefined) where.push(`e.timestamp >= ${bind(w.from)}`)
+  if (w && 'to' in w && w.to !== undefined) where.push(`e.timestamp <= ${bind(w.to)}`)
+  for (const f of leaf.where ?? []) where.push(testSql(f.operator, jsonRef('e.properties', f.property, bind), f.value, { caseSensitive: f.caseSensitive ?? false, now: ctx.now }, bind))
+  return where
 }
 
 /**
@@ -171,15 +194,11 @@ function leafSql(leaf: Leaf, ctx: SqlContext, bind: Bind, probe: boolean, inSegm
     case 'tag':
       return `${leaf.operator === 'has_none' ? 'NOT ' : ''}${id} IN (SELECT ut.user_pk FROM user_tags ut WHERE ut.tag_id IN (${leaf.tagIds.map(bind).join(', ')}))`
     case 'event': {
-      const where = [`e.project_id = ${bind(ctx.projectId)}`, `e.name = ${bind(leaf.event)}`]
-      const w = leaf.window
-      if (w && 'lastDays' in w) where.push(`e.timestamp >= ${bind(ctx.now - w.lastDays * DAY)}`)
-      if (w && 'from' in w && w.from !== undefined) where.push(`e.timestamp >= ${bind(w.from)}`)
-      if (w && 'to' in w && w.to !== undefined) where.push(`e.timestamp <= ${bind(w.to)}`)
-      for (const f of leaf.where ?? []) where.push(testSql(f.operator, jsonRef('e.properties', f.property, bind), f.value, opCtx(f.caseSensitive), bind))
+      const where = eventScope(leaf, ctx, bind)
       const events = `SELECT e.user_pk FROM events e WHERE ${where.join(' AND ')}`
-      // A few users (a drain's scope, a page): each user's own events, on the (user, time) index.
-      const own = `FROM events e WHERE e.user_pk = u.id AND ${where.join(' AND ')}`
+      // A few users (a drain's scope, a page): each user's own events, on the (user, time) index
+      // (named: the covering (project, name, time) index would otherwise win, and read every user's events of the name).
+      const own = `FROM events e INDEXED BY events_user_time WHERE e.user_pk = u.id AND ${where.join(' AND ')}`
       if (leaf.measure === 'did' || leaf.measure === 'did_not') {
         return `${leaf.measure === 'did_not' ? 'NOT ' : ''}${ctx.probeOnly ? `EXISTS (SELECT 1 ${own})` : `${id} IN (${events})`}`
       }

@@ -50,7 +50,8 @@ export async function eraseUserStatements(db: Db, projectId: string, pk: number,
   const ids = [...new Set(all.filter((v) => v !== ''))]
   const quoted = [...ids, ...(typeof u.email === 'string' ? [u.email] : [])]
   const args = { ...read, known: JSON.stringify([...new Set(all)]) }
-  const from = (table: string) => ({ sql: `DELETE FROM ${table} WHERE project_id = :p AND user_pk = :u AND ${UNCHANGED}`, args })
+  // `+project_id`: found by user, never by a project-leading index (on events it would read the project's every event).
+  const from = (table: string) => ({ sql: `DELETE FROM ${table} WHERE +project_id = :p AND user_pk = :u AND ${UNCHANGED}`, args })
   const hashes = await idHashes(ids)
   const stmts = [
     // Memberships (counts follow by trigger) and the ledger's rows of her.

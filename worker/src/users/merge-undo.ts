@@ -43,7 +43,7 @@ export async function undoMerge(db: Db, writer: Writer, projectId: string, merge
     // The kept profile's row as it was.
     { sql: `UPDATE users SET ${cols.filter((c) => c !== 'id').map((c) => `${c} = :c_${c}`).join(', ')} WHERE id = :t AND project_id = :p AND ${mine}`, args: { ...base, ...userArgs(snap.kept) } },
     ...(['devices', 'events', 'interactions', 'responses'] as const).map((table) => ({
-      sql: `UPDATE ${table} SET user_pk = :s WHERE project_id = :p AND user_pk = :t AND id IN (SELECT value FROM json_each(:ids)) AND ${mine}`,
+      sql: `UPDATE ${table} SET user_pk = :s WHERE +project_id = :p AND user_pk = :t AND id IN (SELECT value FROM json_each(:ids)) AND ${mine}`,
       args: { ...base, ids: json(snap[table]) },
     })),
     // Aliases: the merged profile's back on it; the alias the merge made of its user id goes,

@@ -38,7 +38,8 @@ async function snapshotOf(db: Db, projectId: string, keep: number, merge: number
   const rs = await db.batch([
     one('SELECT * FROM users WHERE project_id = :p AND id = :u', keep),
     one('SELECT * FROM users WHERE project_id = :p AND id = :u', merge),
-    ...['devices', 'events', 'interactions', 'responses'].map((t) => one(`SELECT id FROM ${t} WHERE project_id = :p AND user_pk = :u ORDER BY id`, merge)),
+    // `+project_id`: by the user index (on events the covering project-leading index would read the project's every event).
+    ...['devices', 'events', 'interactions', 'responses'].map((t) => one(`SELECT id FROM ${t} WHERE +project_id = :p AND user_pk = :u ORDER BY id`, merge)),
     one('SELECT alias FROM aliases WHERE project_id = :p AND user_pk = :u ORDER BY alias', merge),
     one('SELECT alias FROM aliases WHERE project_id = :p AND user_pk = :u ORDER BY alias', keep),
     one('SELECT tag_id, created_at FROM user_tags WHERE project_id = :p AND user_pk = :u ORDER BY tag_id', merge),
