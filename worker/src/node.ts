@@ -90,7 +90,7 @@ export async function startNode(opts: NodeOptions) {
   upkeep.unref()
   // Membership follows the journal: kicked after each collector write, and every second
   // here, which also finishes, after a restart, whatever a crash left in the journal.
-  const keepMembership = () => void catchUp(reads.db, writer, Date.now).then(() => webhooks.wake(), (e) => console.error('membership upkeep failed', e))
+  const keepMembership = () => void catchUp(reads.db, writer, Date.now, columns).then(() => webhooks.wake(), (e) => console.error('membership upkeep failed', e))
   const membership = membershipHeld ? undefined : setInterval(keepMembership, 1000)
   membership?.unref()
   if (!membershipHeld) keepMembership()

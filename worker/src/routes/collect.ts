@@ -131,7 +131,7 @@ async function ingest(c: Context<AppEnv>, body: Record<string, unknown>, items: 
     // Membership is derived data: it follows after the answer, from the journal the write
     // left (segments/membership-drain.ts), within the bound the README states.
     // Its entries and exits then go out as webhooks (the pump after the request may have run before them).
-    if (!c.var.deps.membershipHeld) inBackground(c, catchUp(db, writer, c.var.deps.now).then(() => c.var.deps.webhooks?.afterWrite?.(c)))
+    if (!c.var.deps.membershipHeld) inBackground(c, catchUp(db, writer, c.var.deps.now, c.var.deps.columns).then(() => c.var.deps.webhooks?.afterWrite?.(c)))
   }
   return { accepted: items.length - rejected.length, rejected }
 }

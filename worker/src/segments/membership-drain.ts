@@ -1,5 +1,6 @@
 import type { Db, Stmt } from '../db/types.js'
 import type { Writer } from '../ingest/writer.js'
+import type { UserColumns } from './columns.js'
 import { setCause } from './cause.js'
 import { segmentInputs, touches } from './inputs.js'
 import { dependencyOrder, membershipStatements, recomputeStale } from './membership.js'
@@ -69,8 +70,8 @@ export async function drainRound(db: Db, writer: Writer, now: number): Promise<{
 export interface PassResult { segmentsRecomputed: number; usersRefreshed: number; journalRows: number; caughtUp: boolean }
 
 /** Stale segments first (a save waits on its recompute), then the journal, in bounded rounds. */
-async function pass(db: Db, writer: Writer, now: () => number): Promise<PassResult> {
-  const segmentsRecomputed = await recomputeStale(db, writer, now())
+async function pass(db: Db, writer: Writer, now: () => number, columns?: UserColumns): Promise<PassResult> {
+  const segmentsRecomputed = await recomputeStale(db, writer, now(), undefined, columns)
   let usersRefreshed = 0
   let journalRows = 0
   for (let i = 0; i < MAX_ROUNDS; i++) {
@@ -91,25 +92,27 @@ const states = new WeakMap<Writer, State>()
  * so a burst of requests costs two passes, not one each (per process; across Workers'
  * isolates the passes are idempotent).
  *
+ * `columns` (Node): whole-segment recomputes evaluate over the users' columns in memory.
+ *
  * @example await catchUp(deps.db, deps.writer, deps.now)  // after tagging a user
  */
-export function catchUp(db: Db, writer: Writer, now: () => number): Promise<PassResult> {
+export function catchUp(db: Db, writer: Writer, now: () => number, columns?: UserColumns): Promise<PassResult> {
   let s = states.get(writer)
   if (!s) states.set(writer, (s = {}))
   const state = s
   if (!state.running) {
-    state.running = pass(db, writer, now).finally(() => { state.running = undefined })
+    state.running = pass(db, writer, now, columns).finally(() => { state.running = undefined })
     return state.running
   }
   state.next ??= state.running.catch(() => undefined).then(() => {
     state.next = undefined
-    return catchUp(db, writer, now)
+    return catchUp(db, writer, now, columns)
   })
   return state.next
 }
 
 /** What a route needs to settle membership before it answers. */
-export interface MembershipDeps { db: Db; writer: Writer; now: () => number; membershipHeld?: boolean }
+export interface MembershipDeps { db: Db; writer: Writer; now: () => number; membershipHeld?: boolean; columns?: UserColumns }
 
 /**
  * After a dashboard change: membership is current when the response arrives, so the pill
@@ -117,5 +120,5 @@ export interface MembershipDeps { db: Db; writer: Writer; now: () => number; mem
  * in the journal, as a crash right after the commit would.
  */
 export async function settleMembership(deps: MembershipDeps): Promise<void> {
-  if (!deps.membershipHeld) await catchUp(deps.db, deps.writer, deps.now)
+  if (!deps.membershipHeld) await catchUp(deps.db, deps.writer, deps.now, deps.columns)
 }

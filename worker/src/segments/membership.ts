@@ -1,6 +1,7 @@
 import type { Db, Stmt } from '../db/types.js'
 import type { Writer } from '../ingest/writer.js'
 import { withCause, type Cause } from './cause.js'
+import { attributeKeys, columnTest, prefersColumns, type UserColumns } from './columns.js'
 import { tester } from './evaluate.js'
 import type { UserFacts } from './facts.js'
 import { isTimeRelative, loadLibrary, segmentRefs, type Library, type SavedSegment } from './store.js'
@@ -35,7 +36,9 @@ export function bumpVersion(projectId: string): Stmt {
  * (the edit marked the segment stale, and its recompute decides). Existing members are not
  * rewritten, so a member's steady state costs no write.
  */
-export function membershipStatements(projectId: string, seg: SavedSegment, lib: Library, now: number, scope?: readonly number[], storedMembers?: ReadonlySet<number>): Stmt[] {
+export function membershipStatements(
+  projectId: string, seg: SavedSegment, lib: Library, now: number, scope?: readonly number[], storedMembers?: ReadonlySet<number>, evaluated?: ColumnMembers,
+): Stmt[] {
   if (seg.kind !== 'dynamic' || !seg.tree) return []
   const b = binder()
   // A few users: probe each one's facts by key rather than build every leaf's whole set.
@@ -49,15 +52,43 @@ export function membershipStatements(projectId: string, seg: SavedSegment, lib: 
   const from = within ? `(${within}) AS j CROSS JOIN users u ON u.id = j.value` : 'users u'
   const guard = { sql: '(SELECT version FROM projects WHERE id = ?) = ?', args: [projectId, lib.version] }
   // The matching users are computed once, into a temporary table, for both the exits and the entries.
-  const evaluated: Stmt[] = [
+  const matching: Stmt[] = [
     { sql: 'CREATE TEMP TABLE IF NOT EXISTS membership_eval (user_pk INTEGER PRIMARY KEY)', args: [] },
     { sql: 'DELETE FROM membership_eval', args: [] },
-    { sql: `INSERT INTO membership_eval (user_pk) SELECT u.id FROM ${from} WHERE u.project_id = ${p} AND u.status = 'active' AND ${current} AND ${where}`, args: b.args },
   ]
+  if (evaluated && !scope) {
+    // Evaluated over the columns at journal position `seq`: those members stand for every
+    // user unchanged since (the journal still reaching back there, no erasure since), and
+    // the users changed since are evaluated here, in SQL, inside this write. Otherwise the
+    // whole segment is evaluated in SQL, as without columns.
+    const fresh = (bind: (v: string | number) => string) =>
+      `(SELECT count(*) FROM suppressions WHERE project_id = ${bind(projectId)}) = ${bind(evaluated.erased)} AND coalesce((SELECT min(seq) FROM user_changes), 0) <= ${bind(evaluated.seq + 1)}`
+    const changed = (bind: (v: string | number) => string) => `SELECT user_pk FROM user_changes WHERE seq > ${bind(evaluated.seq)} AND project_id = ${bind(projectId)}`
+    const a = binder()
+    const bp = binder()
+    const probe = toSql(seg.tree, { now, segments: lib.segments, projectId, probeOnly: true, storedMembers }, bp.bind)
+    matching.push(
+      {
+        sql: `INSERT INTO membership_eval (user_pk) SELECT value FROM json_each(${a.bind(JSON.stringify(evaluated.pks))}) WHERE ${fresh(a.bind)}
+              AND (SELECT version FROM projects WHERE id = ${a.bind(projectId)}) = ${a.bind(lib.version)} AND value NOT IN (${changed(a.bind)})`,
+        args: a.args,
+      },
+      {
+        sql: `INSERT OR IGNORE INTO membership_eval (user_pk) SELECT u.id FROM users u WHERE u.id IN (${changed(bp.bind)}) AND ${fresh(bp.bind)}
+              AND u.project_id = ${bp.bind(projectId)} AND u.status = 'active' AND (SELECT version FROM projects WHERE id = ${bp.bind(projectId)}) = ${bp.bind(lib.version)} AND ${probe}`,
+        args: bp.args,
+      },
+      // Driven from a gate row that exists only when the columns' answer cannot be used, so
+      // that otherwise SQLite never starts the scan (a constant term alone still builds the sets).
+      { sql: `INSERT INTO membership_eval (user_pk) SELECT u.id FROM (SELECT 1 WHERE NOT (${fresh(b.bind)})) AS gate CROSS JOIN ${from} WHERE u.project_id = ${p} AND u.status = 'active' AND ${current} AND ${where}`, args: b.args },
+    )
+  } else {
+    matching.push({ sql: `INSERT INTO membership_eval (user_pk) SELECT u.id FROM ${from} WHERE u.project_id = ${p} AND u.status = 'active' AND ${current} AND ${where}`, args: b.args })
+  }
   if (scope) {
     // A drain's few users: the per-row triggers write each change's ledger row and count.
     return [
-      ...evaluated,
+      ...matching,
       {
         sql: `DELETE FROM segment_members WHERE segment_id = ? AND ${guard.sql} AND user_pk IN (SELECT value FROM json_each(?)) AND user_pk NOT IN (SELECT user_pk FROM membership_eval)`,
         args: [seg.id, ...guard.args, JSON.stringify(scope)],
@@ -75,7 +106,7 @@ export function membershipStatements(projectId: string, seg: SavedSegment, lib: 
   // `write_cause.bulk` holding the per-row triggers off meanwhile (migration 0012). Those
   // cost ~4 µs a member: 1.6 s of a 375k-member segment's first computation.
   return [
-    ...evaluated,
+    ...matching,
     { sql: 'CREATE TEMP TABLE IF NOT EXISTS membership_delta (user_pk INTEGER PRIMARY KEY, entered INTEGER NOT NULL)', args: [] },
     { sql: 'DELETE FROM membership_delta', args: [] },
     {
@@ -143,7 +174,7 @@ export function withComposers(lib: Library, id: number): number[] {
  * composes, so that a composer reads their fresh stored members instead of re-evaluating
  * them over every user. Returns how many were recomputed.
  */
-export async function recomputeStale(db: Db, writer: Writer, now: number, projectId?: string): Promise<number> {
+export async function recomputeStale(db: Db, writer: Writer, now: number, projectId?: string, columns?: UserColumns): Promise<number> {
   const { rows } = await db.execute(projectId
     ? { sql: 'SELECT segment_id, project_id, cause, since FROM segment_stale WHERE project_id = ? ORDER BY segment_id', args: [projectId] }
     : 'SELECT segment_id, project_id, cause, since FROM segment_stale ORDER BY project_id, segment_id')
@@ -167,8 +198,9 @@ export async function recomputeStale(db: Db, writer: Writer, now: number, projec
       const mark = stale.get(seg.id)
       if (!mark) continue
       const current = new Set([...lib.segments.keys()].filter((id) => !stale.has(id)))
+      const evaluated = columns ? await columnMembers(db, columns, project, seg, lib, now) : undefined
       await writer.write(withCause(mark.cause, now, [
-        ...membershipStatements(project, seg, lib, now, undefined, current),
+        ...membershipStatements(project, seg, lib, now, undefined, current, evaluated),
         { sql: 'UPDATE segments SET computed_at = ? WHERE id = ?', args: [now, seg.id] },
         done(seg.id),
       ]))
@@ -181,11 +213,30 @@ export async function recomputeStale(db: Db, writer: Writer, now: number, projec
   return n
 }
 
+/** A segment's members as the columns evaluate them (Node), at their journal position; none when the columns do not serve it yet. */
+export interface ColumnMembers { pks: number[]; seq: number; erased: number }
+
+/**
+ * The members of a whole segment from this process's columns: a broad tree over 1M users is
+ * a loop of ~0.1 s where SQL probes every user (0.6–0.8 s, and seconds for composers with
+ * OR / NOT). Undefined when SQL is the better path or the columns are not loaded.
+ */
+async function columnMembers(db: Db, columns: UserColumns, projectId: string, seg: SavedSegment, lib: Library, now: number): Promise<ColumnMembers | undefined> {
+  if (!seg.tree || !prefersColumns(seg.tree, lib.segments)) return undefined
+  const keys = attributeKeys(seg.tree, lib.segments)
+  if (!columns.ready(projectId, keys)) return undefined
+  const cols = await columns.read(projectId, keys)
+  const test = await columnTest(db, cols, seg.tree, { now, projectId, segments: lib.segments })
+  const pks: number[] = []
+  for (let i = 0; i < cols.pk.length; i++) if (cols.status[i] === 'active' && test(i)) pks.push(cols.pk[i])
+  return { pks, seq: cols.seq, erased: cols.erased }
+}
+
 /** Recomputes one segment and its composers now (seeding, benches): mark, then recompute. */
-export async function recomputeSegment(db: Db, writer: Writer, projectId: string, segmentId: number, cause: Cause, now: number): Promise<void> {
+export async function recomputeSegment(db: Db, writer: Writer, projectId: string, segmentId: number, cause: Cause, now: number, columns?: UserColumns): Promise<void> {
   const lib = await loadLibrary(db, projectId)
   await writer.write(markStale(projectId, withComposers(lib, segmentId), cause, now))
-  await recomputeStale(db, writer, now, projectId)
+  await recomputeStale(db, writer, now, projectId, columns)
 }
 
 /** The schedule: segments whose membership depends on the clock are recomputed (cause "schedule"). */
