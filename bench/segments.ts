@@ -86,6 +86,9 @@ export async function segmentsBench(table: Table): Promise<{ ok: boolean }> {
   const trees = fiftySegments(tagIds)
   conn.transaction([
     { sql: `DELETE FROM segment_members WHERE segment_id IN (SELECT id FROM segments WHERE project_id = :p AND name LIKE 'bench %')`, args: { p: projectId } },
+    // Earlier runs' ledger rows (of these segments, and of segments gone since): each run writes
+    // ~1.5M, and a ledger that grows run after run makes every later recompute slower to write.
+    { sql: `DELETE FROM segment_ledger WHERE segment_id IN (SELECT id FROM segments WHERE project_id = :p AND name LIKE 'bench %') OR segment_id NOT IN (SELECT id FROM segments)`, args: { p: projectId } },
     { sql: `DELETE FROM segments WHERE project_id = :p AND name LIKE 'bench %'`, args: { p: projectId } },
     ...trees.map((t, i) => ({
       sql: `INSERT INTO segments (project_id, name, kind, conditions, targetable, key, created_at, updated_at) VALUES (:p, :n, 'dynamic', :c, :t, :k, 0, 0)`,
@@ -210,7 +213,10 @@ export async function segmentsBench(table: Table): Promise<{ ok: boolean }> {
   const writer = groupCommitWriter(async (stmts) => conn.transaction(stmts))
   // Node evaluates it over the columns; the Workers' SQL path is timed after, from scratch again.
   const fromScratch = async (cols?: typeof columns) => {
-    conn.transaction([{ sql: 'DELETE FROM segment_members WHERE segment_id = ?', args: [seg.id] }, { sql: 'UPDATE segments SET member_count = 0 WHERE id = ?', args: [seg.id] }])
+    conn.transaction([
+      { sql: 'DELETE FROM segment_members WHERE segment_id = ?', args: [seg.id] }, { sql: 'DELETE FROM segment_ledger WHERE segment_id = ?', args: [seg.id] },
+      { sql: 'UPDATE segments SET member_count = 0 WHERE id = ?', args: [seg.id] },
+    ])
     const t0 = performance.now()
     await recomputeSegment(db, writer, projectId, seg.id, 'edit', now, cols)
     return performance.now() - t0
