@@ -19,6 +19,28 @@ describe('the group-commit writer', () => {
     db.dispose()
   })
 
+  it('hands the next group over before the first commits, and never more than two', async () => {
+    // A `run` that applies groups in turn, as the write thread does, and reports how many it holds.
+    let held = 0, most = 0
+    const order: number[][] = []
+    let tail = Promise.resolve()
+    const writer = groupCommitWriter((stmts) => {
+      held++
+      most = Math.max(most, held)
+      const mine = tail.then(async () => {
+        await new Promise((r) => setTimeout(r, 20))
+        order.push(stmts.map((s) => Number(String((s.args as Record<string, string>).n).slice(1))))
+        held--
+      })
+      tail = mine
+      return mine
+    }, { maxStatements: 1 })
+    await Promise.all(Array.from({ length: 12 }, (_, i) => new Promise((r) => setTimeout(r, i * 5)).then(() => writer.write([insert(`q${i}`)]))))
+    expect(most).toBe(2)
+    // Every request once, in arrival order across the groups.
+    expect(order.flat()).toEqual(Array.from({ length: 12 }, (_, i) => i))
+  })
+
   it('rejects only the request whose statements fail, and commits its neighbours', async () => {
     const db = await tempDb()
     const writer = groupCommitWriter((stmts) => db.client.batch(stmts, 'write'))

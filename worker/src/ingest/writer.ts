@@ -35,6 +35,8 @@ export interface GroupCommitOptions {
   maxStatements?: number
   /** The longest a request waits for company before its group is committed. */
   maxDelayMs?: number
+  /** Groups handed to `run` before the first of them commits (default 2; `run` must apply them in turn). */
+  maxInFlight?: number
 }
 
 /** Group commit over statements only: each request's messages become their guarded plan. */
@@ -48,7 +50,7 @@ export function groupCommitWriter(run: (stmts: Stmt[]) => Promise<unknown> | unk
  * every request is answered after that transaction commits — throughput without giving
  * up "acknowledged means stored". If a group fails, each request is retried on its own so
  * that one bad request cannot fail its neighbours; only the failing ones are rejected.
- * One group is in flight at a time, which also makes this process the only writer.
+ * Up to two groups are in flight; `run` applies them in turn, so this process stays the only writer.
  * `run` gets the group's work in arrival order: statements, and collector messages that it
  * applies itself (`apply.ts`).
  */
@@ -59,23 +61,30 @@ export function groupWorkWriter(run: (items: WorkItem[]) => Promise<unknown> | u
   let queue: Pending[] = []
   let queued = 0
   let timer: ReturnType<typeof setTimeout> | undefined
-  let inFlight: Promise<void> | undefined
+  // Groups handed to `run` and not yet committed. With two, the write thread takes the next
+  // group as soon as it commits one, instead of idling while this thread answers the last
+  // group's requests and flushes again (it idled ~45 % of a batch load with one; two gave
+  // +13 % batch events/s and +18 % track req/s, means of three alternating runs). `run`
+  // applies them one after the other, so this process stays the only writer.
+  const inFlight = new Set<Promise<void>>()
+  const MAX_IN_FLIGHT = opts.maxInFlight ?? 2
 
   const schedule = () => {
-    if (inFlight || timer) return
+    if (inFlight.size >= MAX_IN_FLIGHT || timer) return
     timer = setTimeout(flush, queued >= maxStatements ? 0 : maxDelayMs)
   }
 
   const flush = () => {
     timer = undefined
-    if (inFlight || queue.length === 0) return
+    if (inFlight.size >= MAX_IN_FLIGHT || queue.length === 0) return
     const group = queue
     queue = []
     queued = 0
-    inFlight = commit(group).finally(() => {
-      inFlight = undefined
+    const done: Promise<void> = commit(group).finally(() => {
+      inFlight.delete(done)
       if (queue.length) schedule()
     })
+    inFlight.add(done)
   }
 
   const commit = async (group: Pending[]) => {
@@ -111,9 +120,9 @@ export function groupWorkWriter(run: (items: WorkItem[]) => Promise<unknown> | u
     write: (stmts) => enqueue({ stmts }),
     ingest: (work) => enqueue({ ingest: work }),
     async drain() {
-      while (inFlight || queue.length) {
-        if (timer) { clearTimeout(timer); flush() } else if (!inFlight) flush()
-        await inFlight
+      while (inFlight.size || queue.length) {
+        if (timer) { clearTimeout(timer); flush() } else if (inFlight.size < MAX_IN_FLIGHT) flush()
+        await Promise.all(inFlight)
       }
     },
   }
