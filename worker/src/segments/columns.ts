@@ -1,6 +1,6 @@
 import type { Db } from '../db/types.js'
 import { storedValueSql, textOf, typedValue } from '../users/typed-value.js'
-import type { ConditionTree, Leaf, Node, PropertyField } from './condition.js'
+import type { ConditionTree, EventLeaf, Leaf, Node, PropertyField } from './condition.js'
 import type { SegmentDef } from './library.js'
 // to-sql first: it loads condition.ts before operators.ts, the order their import circle needs.
 import { binder, eventScope, jsonRef, toSql } from './to-sql.js'
@@ -308,8 +308,6 @@ export async function columnTest(
   }
   return compile(tree.root, new Set())
 }
-
-type EventLeaf = Extract<Leaf, { type: 'event' }>
 
 /** The users (`u`) of an event leaf's events, in index order, and for an aggregate its property (`v`), as JSON arrays. */
 export function eventArraysSql(leaf: EventLeaf, ctx: { now: number; projectId: string }): { sql: string; args: (string | number)[] } {

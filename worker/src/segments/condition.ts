@@ -91,6 +91,8 @@ export const leafSchema = z.discriminatedUnion('type', [
 ])
 
 export type Leaf = z.output<typeof leafSchema>
+/** An event condition (did, count, sum…): read by evaluate, to-sql and the columns alike. */
+export type EventLeaf = Extract<Leaf, { type: 'event' }>
 export type PropertyFilter = z.output<typeof propertyFilter>
 export interface Group { type: 'group'; logic: 'and' | 'or'; conditions: Node[] }
 export type Node = Group | Leaf

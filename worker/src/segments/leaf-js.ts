@@ -1,4 +1,4 @@
-import { DAY, type Leaf, type PropertyField } from './condition.js'
+import { DAY, type EventLeaf, type Leaf, type PropertyField } from './condition.js'
 import type { UserFacts } from './facts.js'
 import type { EvalContext } from './library.js'
 import { positiveOf, prepared, testJs, type Ctx } from './operators.js'
@@ -25,7 +25,6 @@ export function propertyValue(f: UserFacts, field: Exclude<PropertyField, 'jimer
   }
 }
 
-type EventLeaf = Extract<Leaf, { type: 'event' }>
 type Measurer = (f: UserFacts, now: number) => number | null
 const measurers = new WeakMap<EventLeaf, Measurer>()
 

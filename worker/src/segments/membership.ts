@@ -5,6 +5,7 @@ import { attributeKeys, columnTest, prefersColumns, type UserColumns } from './c
 import { tester } from './evaluate.js'
 import type { UserFacts } from './facts.js'
 import { isTimeRelative, loadLibrary, segmentRefs, type Library, type SavedSegment } from './store.js'
+import type { Bind } from './operators.js'
 import { binder, toSql } from './to-sql.js'
 
 /**
@@ -44,11 +45,13 @@ export function membershipStatements(
   // not stale) are read from their stored members rather than re-evaluated.
   const where = toSql(seg.tree, { now, segments: lib.segments, projectId, probeOnly: scope !== undefined, storedMembers }, b.bind)
   const within = scope ? `SELECT value FROM json_each(${b.bind(JSON.stringify(scope))})` : null
-  const [p, v] = [b.bind(projectId), b.bind(lib.version)]
-  const current = `(SELECT version FROM projects WHERE id = ${p}) = ${v}`
+  const p = b.bind(projectId)
+  // Every statement applies only while the project's segments are still at lib.version.
+  const versionIs = (bind: Bind) => `(SELECT version FROM projects WHERE id = ${bind(projectId)}) = ${bind(lib.version)}`
+  const current = versionIs(b.bind)
   // Scoped: driven from the scope's ids (CROSS JOIN keeps that order), never from a scan of the project's users.
   const from = within ? `(${within}) AS j CROSS JOIN users u ON u.id = j.value` : 'users u'
-  const guard = { sql: '(SELECT version FROM projects WHERE id = ?) = ?', args: [projectId, lib.version] }
+  const guard = { sql: versionIs(() => '?'), args: [projectId, lib.version] }
   // The matching users are computed once, into a temporary table, for both the exits and the entries.
   const matching: Stmt[] = [
     { sql: 'CREATE TEMP TABLE IF NOT EXISTS membership_eval (user_pk INTEGER PRIMARY KEY)', args: [] },
@@ -59,21 +62,21 @@ export function membershipStatements(
     // user unchanged since (the journal still reaching back there, no erasure since), and
     // the users changed since are evaluated here, in SQL, inside this write. Otherwise the
     // whole segment is evaluated in SQL, as without columns.
-    const fresh = (bind: (v: string | number) => string) =>
+    const fresh = (bind: Bind) =>
       `(SELECT count(*) FROM suppressions WHERE project_id = ${bind(projectId)}) = ${bind(evaluated.erased)} AND coalesce((SELECT min(seq) FROM user_changes), 0) <= ${bind(evaluated.seq + 1)}`
-    const changed = (bind: (v: string | number) => string) => `SELECT user_pk FROM user_changes WHERE seq > ${bind(evaluated.seq)} AND project_id = ${bind(projectId)}`
+    const changed = (bind: Bind) => `SELECT user_pk FROM user_changes WHERE seq > ${bind(evaluated.seq)} AND project_id = ${bind(projectId)}`
     const a = binder()
     const bp = binder()
     const probe = toSql(seg.tree, { now, segments: lib.segments, projectId, probeOnly: true, storedMembers }, bp.bind)
     matching.push(
       {
         sql: `INSERT INTO membership_eval (user_pk) SELECT value FROM json_each(${a.bind(JSON.stringify(evaluated.pks))}) WHERE ${fresh(a.bind)}
-              AND (SELECT version FROM projects WHERE id = ${a.bind(projectId)}) = ${a.bind(lib.version)} AND value NOT IN (${changed(a.bind)})`,
+              AND ${versionIs(a.bind)} AND value NOT IN (${changed(a.bind)})`,
         args: a.args,
       },
       {
         sql: `INSERT OR IGNORE INTO membership_eval (user_pk) SELECT u.id FROM users u WHERE u.id IN (${changed(bp.bind)}) AND ${fresh(bp.bind)}
-              AND u.project_id = ${bp.bind(projectId)} AND u.status = 'active' AND (SELECT version FROM projects WHERE id = ${bp.bind(projectId)}) = ${bp.bind(lib.version)} AND ${probe}`,
+              AND u.project_id = ${bp.bind(projectId)} AND u.status = 'active' AND ${versionIs(bp.bind)} AND ${probe}`,
         args: bp.args,
       },
       // Driven from a gate row that exists only when the columns' answer cannot be used, so

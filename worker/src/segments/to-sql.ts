@@ -1,4 +1,4 @@
-import { DAY, type ConditionTree, type Leaf, type Node, type PropertyField } from './condition.js'
+import { DAY, type ConditionTree, type EventLeaf, type Leaf, type Node, type PropertyField } from './condition.js'
 import type { EvalContext } from './library.js'
 import { positiveOf, testJs, testSql, type Bind, type Ctx, type Operator, type SqlRef } from './operators.js'
 
@@ -119,8 +119,6 @@ export function jsonRef(column: 'e.properties', key: string, bind: Bind): SqlRef
     number: `(SELECT value FROM json_each(${column}) WHERE key = ${k} AND type IN ('integer', 'real'))`,
   }
 }
-
-type EventLeaf = Extract<Leaf, { type: 'event' }>
 
 /**
  * The events an event leaf looks at, as the terms of a WHERE over `events e`: its name,
