@@ -5,6 +5,8 @@ import { binder, toSql } from '../../worker/src/segments/to-sql.js'
 import { loadFacts } from '../../worker/src/segments/facts.js'
 import { mergeStatements } from '../../worker/src/ingest/merge.js'
 import { searchSql } from '../../worker/src/users/search.js'
+import { eraseMemberships } from '../../worker/src/segments/membership.js'
+import { USER_HISTORY_SQL } from '../../worker/src/routes/segment-ledger.js'
 import { tempDb } from '../helpers/test-app.js'
 import { insertUser, NOW, PROJECT } from './harness.js'
 
@@ -125,5 +127,15 @@ describe('to-sql plans: attribute and event leaves are index lookups, never a JS
       expect(plan, plan).toMatch(index)
       expect(plan, plan).not.toMatch(/SCAN u(?! USING COVERING INDEX)\b/)
     }
+  })
+
+  it("a user's ledger rows are read per segment of the project (segment, user, time), never by scanning the ledger", async () => {
+    const history = (await planOf(USER_HISTORY_SQL, [PROJECT, 1, 100])).join('\n')
+    expect(history, history).toMatch(/SEARCH l USING INDEX segment_ledger_member \(segment_id=\? AND user_pk=\?\)/)
+    expect(history, history).not.toMatch(/SCAN l\b/)
+    const erase = eraseMemberships('1', { p: PROJECT, u: 1, now: NOW }).find((s) => /DELETE FROM segment_ledger/.test(s.sql))!
+    const plan = (await planOf(erase.sql, erase.args as never)).join('\n')
+    expect(plan, plan).toMatch(/SEARCH segment_ledger USING INDEX segment_ledger_member \(segment_id=\? AND user_pk=\?\)/)
+    expect(plan, plan).not.toMatch(/SCAN segment_ledger\b/)
   })
 })

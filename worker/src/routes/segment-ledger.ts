@@ -13,16 +13,20 @@ const DAY = 86_400_000
 /**
  * The membership ledger (issue 12): every entry and exit, when and why — a user's history
  * in their profile, a segment's recent changes and its daily entered / left counts.
+ * A user's rows are read per segment of the project (index (segment_id, user_pk, at)).
  * Rows are written by trigger (migration 0008); these routes only read them.
  */
 export const ledgerRoutes = new Hono<Env>()
+
+/** A user's entries and exits, newest first: (project, user pk, limit). */
+export const USER_HISTORY_SQL = `SELECT l.id, l.segment_id, s.name, s.kind, l.entered, l.at, l.cause FROM segment_ledger l JOIN segments s ON s.id = l.segment_id
+  WHERE s.project_id = ? AND l.user_pk = ? AND l.project_id = s.project_id ORDER BY l.at DESC, l.id DESC LIMIT ?`
 
 ledgerRoutes.get('/users/:userPk/segment-history', requireProject('viewer'), async (c) => {
   const pk = await ownUser(c.var.deps.db, c.var.projectId, idParam(c, 'userPk'))
   const q = parseOr400(z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }), c.req.query())
   const { rows } = await c.var.deps.db.execute({
-    sql: `SELECT l.id, l.segment_id, s.name, s.kind, l.entered, l.at, l.cause FROM segment_ledger l JOIN segments s ON s.id = l.segment_id
-          WHERE l.project_id = ? AND l.user_pk = ? ORDER BY l.at DESC, l.id DESC LIMIT ?`,
+    sql: USER_HISTORY_SQL,
     args: [c.var.projectId, pk, q.limit],
   })
   return c.json({ history: rows.map((r) => ({ id: Number(r.id), segment: { id: Number(r.segment_id), name: String(r.name), kind: String(r.kind) }, entered: Boolean(Number(r.entered)), at: Number(r.at), cause: String(r.cause) })) })

@@ -19,7 +19,10 @@ import { binder, toSql } from './to-sql.js'
  * - a segment that is saved, or composes one that is, is marked stale in the save's own
  *   transaction and recomputed whole by `recomputeStale`;
  * - every insert or delete of `segment_members` moves `member_count` by one and writes a
- *   `segment_ledger` row, by trigger (migration 0008), so no writer can forget either.
+ *   `segment_ledger` row, by trigger (migration 0008), so no writer can forget either;
+ *   only the computed changes of a whole segment written here (`membershipStatements`)
+ *   hold the triggers off and write the same rows and count as sets, in the same
+ *   transaction (migration 0012).
  * Disabled users are members of nothing dynamic.
  */
 
@@ -86,18 +89,52 @@ export function membershipStatements(
   } else {
     matching.push({ sql: `INSERT INTO membership_eval (user_pk) SELECT u.id FROM ${from} WHERE u.project_id = ${p} AND u.status = 'active' AND ${current} AND ${where}`, args: b.args })
   }
-  // Exits, then entries; the per-row triggers write each change's ledger row and count.
+  if (scope) {
+    // A drain's few users: exits, then entries; the per-row triggers write each change's ledger row and count.
+    return [
+      ...matching,
+      {
+        sql: `DELETE FROM segment_members WHERE segment_id = ? AND ${guard.sql} AND user_pk IN (SELECT value FROM json_each(?)) AND user_pk NOT IN (SELECT user_pk FROM membership_eval)`,
+        args: [seg.id, ...guard.args, JSON.stringify(scope)],
+      },
+      {
+        sql: `INSERT INTO segment_members (project_id, segment_id, user_pk, entered_at, computed_at) SELECT ?, ?, user_pk, ?, ? FROM membership_eval WHERE true
+              ON CONFLICT (segment_id, user_pk) DO NOTHING`,
+        args: [projectId, seg.id, now, now],
+      },
+    ]
+  }
+  // A whole segment: the exits and entries (the difference with the stored members) go into
+  // a second table and are written as sets — the ledger rows (exits first, each in key
+  // order, as the per-row triggers write them), the count change, the members — with
+  // `write_cause.bulk` holding the per-row triggers off meanwhile (migration 0012). Those
+  // cost ~1.3 µs a member: ~0.5 s of a 375k-member segment's first computation.
   return [
     ...matching,
+    { sql: 'CREATE TEMP TABLE IF NOT EXISTS membership_delta (user_pk INTEGER PRIMARY KEY, entered INTEGER NOT NULL)', args: [] },
+    { sql: 'DELETE FROM membership_delta', args: [] },
     {
-      sql: `DELETE FROM segment_members WHERE segment_id = ? AND ${guard.sql}${scope ? ' AND user_pk IN (SELECT value FROM json_each(?))' : ''} AND user_pk NOT IN (SELECT user_pk FROM membership_eval)`,
-      args: [seg.id, ...guard.args, ...(scope ? [JSON.stringify(scope)] : [])],
+      sql: `INSERT INTO membership_delta (user_pk, entered) SELECT user_pk, 0 FROM segment_members WHERE segment_id = ? AND ${guard.sql} AND user_pk NOT IN (SELECT user_pk FROM membership_eval)`,
+      args: [seg.id, ...guard.args],
     },
     {
-      sql: `INSERT INTO segment_members (project_id, segment_id, user_pk, entered_at, computed_at) SELECT ?, ?, user_pk, ?, ? FROM membership_eval WHERE true
-            ON CONFLICT (segment_id, user_pk) DO NOTHING`,
+      sql: 'INSERT INTO membership_delta (user_pk, entered) SELECT e.user_pk, 1 FROM membership_eval e WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE m.segment_id = ? AND m.user_pk = e.user_pk)',
+      args: [seg.id],
+    },
+    { sql: 'UPDATE write_cause SET bulk = 1 WHERE id = 1', args: [] },
+    // Exits, then entries, each in key order: two reads of the delta table, where one ORDER BY would sort it.
+    ...[0, 1].map((entered) => ({
+      sql: `INSERT INTO segment_ledger (project_id, segment_id, user_pk, entered, at, cause)
+            SELECT ?, ?, d.user_pk, d.entered, w.at, w.cause FROM membership_delta d JOIN write_cause w ON w.id = 1 WHERE d.entered = ?`,
+      args: [projectId, seg.id, entered],
+    })),
+    { sql: 'UPDATE segments SET member_count = member_count + (SELECT sum(2 * entered - 1) FROM membership_delta) WHERE id = ? AND EXISTS (SELECT 1 FROM membership_delta)', args: [seg.id] },
+    { sql: 'DELETE FROM segment_members WHERE segment_id = ? AND user_pk IN (SELECT user_pk FROM membership_delta WHERE entered = 0)', args: [seg.id] },
+    {
+      sql: 'INSERT INTO segment_members (project_id, segment_id, user_pk, entered_at, computed_at) SELECT ?, ?, user_pk, ?, ? FROM membership_delta WHERE entered = 1',
       args: [projectId, seg.id, now, now],
     },
+    { sql: 'UPDATE write_cause SET bulk = 0 WHERE id = 1', args: [] },
   ]
 }
 
@@ -251,7 +288,8 @@ export function deleteSegmentStatements(projectId: string, segmentId: number, no
 export function eraseMemberships(guard: string, args: Record<string, string | number>): Stmt[] {
   return withCause('delete', Number(args.now ?? 0), [
     { sql: `DELETE FROM segment_members WHERE project_id = :p AND user_pk = :u AND ${guard}`, args },
-    { sql: `DELETE FROM segment_ledger WHERE project_id = :p AND user_pk = :u AND ${guard}`, args },
+    // A user's ledger rows are found per segment of the project (index segment_ledger_member, migration 0012).
+    { sql: `DELETE FROM segment_ledger WHERE segment_id IN (SELECT id FROM segments WHERE project_id = :p) AND user_pk = :u AND project_id = :p AND ${guard}`, args },
   ])
 }
 
