@@ -32,9 +32,9 @@ describe('membership verification on the schedule', () => {
       { sql: 'DELETE FROM segment_members WHERE segment_id = ? AND user_pk = ?', args: [pro, pks[0]] },
       { sql: 'UPDATE segments SET member_count = 7 WHERE id = ?', args: [pro] },
     ], 'write')
-    // The triggers back, as the latest migration made them (0012: held off while membership writes sets).
+    // The triggers back, as the latest migration made them (0012 held them off while membership writes sets; 0013 re-made them with the clustered table).
     const { readFileSync } = await import('node:fs')
-    const sql = readFileSync(new URL('../../migrations/0012_membership_set_writes.sql', import.meta.url), 'utf8').split('--> statement-breakpoint').filter((s) => /CREATE TRIGGER `segment_members_/.test(s))
+    const sql = readFileSync(new URL('../../migrations/0013_segment_members_clustered.sql', import.meta.url), 'utf8').split('--> statement-breakpoint').filter((s) => /CREATE TRIGGER `segment_members_/.test(s))
     for (const s of sql) await t.db.execute(s.trim())
 
     const r = await runScheduled(t.db, t.writer, t.clock.get())

@@ -6,6 +6,7 @@ import { loadFacts } from '../../worker/src/segments/facts.js'
 import { mergeStatements } from '../../worker/src/ingest/merge.js'
 import { searchSql } from '../../worker/src/users/search.js'
 import { eraseMemberships } from '../../worker/src/segments/membership.js'
+import { memberOf } from '../../worker/src/segments/member-of.js'
 import { USER_HISTORY_SQL } from '../../worker/src/routes/segment-ledger.js'
 import { tempDb } from '../helpers/test-app.js'
 import { insertUser, NOW, PROJECT } from './harness.js'
@@ -137,5 +138,26 @@ describe('to-sql plans: attribute and event leaves are index lookups, never a JS
     const plan = (await planOf(erase.sql, erase.args as never)).join('\n')
     expect(plan, plan).toMatch(/SEARCH segment_ledger USING INDEX segment_ledger_member \(segment_id=\? AND user_pk=\?\)/)
     expect(plan, plan).not.toMatch(/SCAN segment_ledger\b/)
+  })
+
+  it("a user's memberships are key lookups per segment of the project, never a scan of segment_members", async () => {
+    // Neither table has an index by user alone (migrations 0012, 0013); every per-user statement goes through the project's segments.
+    const stmts: { sql: string; args: unknown }[] = []
+    const recorder = {
+      execute: (s: { sql: string; args: unknown }) => { stmts.push(s); return db.client.execute(s as never) },
+      batch: (ss: { sql: string; args: unknown }[], mode: never) => { stmts.push(...ss); return db.client.batch(ss as never, mode) },
+    }
+    await loadFacts(recorder as never, PROJECT, { pk: 1 }, [])
+    const named = (sql: string) => ({ sql, args: Object.fromEntries([...sql.matchAll(/:(\w+)/g)].map((m) => [m[1], null])) })
+    for (const sql of mergeStatements(':s', ':t', '1', false)) stmts.push(named(sql))
+    stmts.push(...eraseMemberships('1', { p: PROJECT, u: 1, now: NOW }))
+    stmts.push({ sql: `SELECT s.id, m.entered_at FROM segment_members m JOIN segments s ON s.id = m.segment_id WHERE ${memberOf('?1', '?2', 'm')} ORDER BY s.name`, args: [PROJECT, 1] })
+    const ofMembers = stmts.filter((s) => /segment_members/.test(s.sql))
+    expect(ofMembers.length).toBeGreaterThanOrEqual(4)
+    for (const s of ofMembers) {
+      const plan = (await planOf(s.sql, s.args as never)).join('\n')
+      expect(plan, `${s.sql}\n${plan}`).not.toMatch(/SCAN (segment_members|m|sm)\b/)
+      expect(plan, `${s.sql}\n${plan}`).toMatch(/SEARCH (segment_members|m) USING PRIMARY KEY \(segment_id=\? AND user_pk=\?\)/)
+    }
   })
 })

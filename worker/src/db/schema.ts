@@ -223,7 +223,11 @@ export const segments = sqliteTable('segments', {
   computedAt: integer('computed_at'),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
-}, (t) => [uniqueIndex('segments_project_key').on(t.projectId, t.key)])
+}, (t) => [
+  uniqueIndex('segments_project_key').on(t.projectId, t.key),
+  // A project's static lists without reading the wide rows: a user's lists for targeting (facts.ts).
+  index('segments_project_kind').on(t.projectId, t.kind),
+])
 
 /**
  * Segment history (issue 16): every saved change of a segment, as it was saved — who, when,
@@ -252,8 +256,11 @@ export const segmentMembers = sqliteTable('segment_members', {
   enteredAt: integer('entered_at').notNull(),
   computedAt: integer('computed_at').notNull(),
 }, (t) => [
+  // WITHOUT ROWID, clustered on this key, with no index by user alone (migration 0013,
+  // hand-written: drizzle-kit cannot express WITHOUT ROWID, so a change to this table needs
+  // a hand-written migration too). A user's memberships are found per segment of the
+  // project (segments/member-of.ts), so a recompute's new rows stay on their segment's pages.
   primaryKey({ columns: [t.segmentId, t.userPk] }),
-  index('segment_members_user').on(t.userPk),
 ])
 
 export const imports = sqliteTable('imports', {

@@ -1,3 +1,5 @@
+import { memberOf } from '../segments/member-of.js'
+
 /**
  * Statements that fold one profile (`S`) into another (`T`): events, interactions,
  * responses, tags and aliases move, the source's user id becomes an alias of the target
@@ -28,8 +30,8 @@ export function mergeStatements(S: string, T: string, cond: string, deleteSource
     // Static lists keep the person; dynamic memberships of S end (T's follow from the journal).
     `INSERT OR IGNORE INTO segment_members (project_id, segment_id, user_pk, entered_at, computed_at)
        SELECT m.project_id, m.segment_id, ${T}, m.entered_at, m.computed_at FROM segment_members m JOIN segments s ON s.id = m.segment_id
-       WHERE m.project_id = :p AND m.user_pk = ${S} AND s.kind = 'static' AND ${cond}`,
-    `DELETE FROM segment_members WHERE ${where}`,
+       WHERE ${memberOf(':p', S, 'm')} AND s.kind = 'static' AND ${cond}`,
+    `DELETE FROM segment_members WHERE ${memberOf(':p', S)} AND ${cond}`,
     // Not the alias named :prev (alias() only): S may be found through it, and moving it
     // here would lose S for the statements below. plan.ts re-points it last.
     `UPDATE aliases SET user_pk = ${T} WHERE ${where} AND alias IS NOT :prev`,

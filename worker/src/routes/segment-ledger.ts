@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { AppEnv } from '../app.js'
 import { ApiError } from '../errors.js'
 import { requireProject, type ProjectVars } from '../middleware/admin-auth.js'
+import { memberOf } from '../segments/member-of.js'
 import { userView } from './segments.js'
 import { idParam, ownUser, parseOr400 } from './validate.js'
 
@@ -13,14 +14,14 @@ const DAY = 86_400_000
 /**
  * The membership ledger (issue 12): every entry and exit, when and why — a user's history
  * in their profile, a segment's recent changes and its daily entered / left counts.
- * A user's rows are read per segment of the project (index (segment_id, user_pk, at)).
+ * A user's rows are read per segment of the project (`memberOf`).
  * Rows are written by trigger (migration 0008); these routes only read them.
  */
 export const ledgerRoutes = new Hono<Env>()
 
 /** A user's entries and exits, newest first: (project, user pk, limit). */
 export const USER_HISTORY_SQL = `SELECT l.id, l.segment_id, s.name, s.kind, l.entered, l.at, l.cause FROM segment_ledger l JOIN segments s ON s.id = l.segment_id
-  WHERE s.project_id = ? AND l.user_pk = ? AND l.project_id = s.project_id ORDER BY l.at DESC, l.id DESC LIMIT ?`
+  WHERE ${memberOf('?1', '?2', 'l')} ORDER BY l.at DESC, l.id DESC LIMIT ?3`
 
 ledgerRoutes.get('/users/:userPk/segment-history', requireProject('viewer'), async (c) => {
   const pk = await ownUser(c.var.deps.db, c.var.projectId, idParam(c, 'userPk'))

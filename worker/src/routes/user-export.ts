@@ -6,6 +6,7 @@ import { jsonEncoder } from '../exports/json.js'
 import { exportStream } from '../exports/stream.js'
 import { eventPages, iso, type ExportedEvent } from '../exports/user-events.js'
 import { requireProject, type ProjectVars } from '../middleware/admin-auth.js'
+import { memberOf } from '../segments/member-of.js'
 import { idParam } from './validate.js'
 
 type Env = AppEnv & { Variables: ProjectVars }
@@ -27,7 +28,7 @@ userExport.get('/users/:userPk/export', requireProject('viewer'), async (c) => {
     { sql: 'SELECT * FROM devices WHERE project_id = ? AND user_pk = ? ORDER BY first_seen', args },
     { sql: 'SELECT alias FROM aliases WHERE project_id = ? AND user_pk = ?', args },
     { sql: 'SELECT t.name, t.color, ut.created_at FROM user_tags ut JOIN tags t ON t.id = ut.tag_id WHERE ut.project_id = ? AND ut.user_pk = ?', args },
-    { sql: 'SELECT s.name, s.key, s.kind, m.entered_at, m.computed_at FROM segment_members m JOIN segments s ON s.id = m.segment_id WHERE m.project_id = ? AND m.user_pk = ?', args },
+    { sql: `SELECT s.name, s.key, s.kind, m.entered_at, m.computed_at FROM segment_members m JOIN segments s ON s.id = m.segment_id WHERE ${memberOf('?1', '?2', 'm')}`, args },
     { sql: 'SELECT experience_id, experience_name, action, step, steps, timestamp FROM interactions WHERE project_id = ? AND user_pk = ? ORDER BY timestamp', args },
     { sql: 'SELECT experience_id, step, question, answer, timestamp FROM responses WHERE project_id = ? AND user_pk = ? ORDER BY timestamp', args },
   ], 'read')

@@ -6,6 +6,7 @@ import { requireProject, type ProjectVars } from '../middleware/admin-auth.js'
 import { explain } from '../segments/explain.js'
 import { eventNames, loadFacts } from '../segments/facts.js'
 import { loadLibrary } from '../segments/store.js'
+import { memberOf } from '../segments/member-of.js'
 import { eraseUser } from '../users/erase.js'
 import { idParam, ownUser } from './validate.js'
 
@@ -19,7 +20,7 @@ userRoutes.get('/users/:userPk/segments', requireProject('viewer'), async (c) =>
   const pk = await ownUser(c.var.deps.db, c.var.projectId, idParam(c, 'userPk'))
   const { rows } = await c.var.deps.db.execute({
     sql: `SELECT s.id, s.name, s.kind, s.key, m.entered_at, m.computed_at FROM segment_members m JOIN segments s ON s.id = m.segment_id
-          WHERE m.project_id = ? AND m.user_pk = ? ORDER BY s.name`,
+          WHERE ${memberOf('?1', '?2', 'm')} ORDER BY s.name`,
     args: [c.var.projectId, pk],
   })
   return c.json({ segments: rows.map((r) => ({ id: Number(r.id), name: r.name, kind: r.kind, key: r.key, enteredAt: Number(r.entered_at), computedAt: Number(r.computed_at) })) })

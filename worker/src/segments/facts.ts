@@ -59,7 +59,7 @@ export async function loadFacts(db: Db, projectId: string, by: { pk: number } | 
     (SELECT json_group_array(json_array(name, timestamp, properties) ORDER BY timestamp, id) FROM events INDEXED BY events_user_time WHERE project_id = u.project_id AND user_pk = u.id AND name IN (${names_})) AS events,
     (SELECT json_group_array(json_array(experience_id, action)) FROM interactions WHERE project_id = u.project_id AND user_pk = u.id) AS interactions,
     (SELECT json_group_array(json_array(experience_id, answer)) FROM responses WHERE project_id = u.project_id AND user_pk = u.id) AS responses,
-    (SELECT json_group_array(m.segment_id) FROM segment_members m JOIN segments s ON s.id = m.segment_id WHERE m.project_id = u.project_id AND s.kind = 'static' AND m.user_pk = u.id) AS statics
+    (SELECT json_group_array(s.id) FROM segments s JOIN segment_members m ON m.segment_id = s.id AND m.user_pk = u.id WHERE s.project_id = u.project_id AND s.kind = 'static') AS statics
     FROM users u WHERE u.project_id = ${project} AND u.id = ${who}`
   const { rows } = await db.execute({ sql, args })
   const u = rows[0]

@@ -3,6 +3,7 @@ import type { Writer } from '../ingest/writer.js'
 import { withCause, type Cause } from './cause.js'
 import { attributeKeys, columnTest, prefersColumns, type UserColumns } from './columns.js'
 import { tester } from './evaluate.js'
+import { memberOf } from './member-of.js'
 import type { UserFacts } from './facts.js'
 import { isTimeRelative, loadLibrary, segmentRefs, type Library, type SavedSegment } from './store.js'
 import type { Bind } from './operators.js'
@@ -287,9 +288,8 @@ export function deleteSegmentStatements(projectId: string, segmentId: number, no
 /** An erased user's memberships and ledger rows (their counts follow by trigger); guarded by the erase's own condition. */
 export function eraseMemberships(guard: string, args: Record<string, string | number>): Stmt[] {
   return withCause('delete', Number(args.now ?? 0), [
-    { sql: `DELETE FROM segment_members WHERE project_id = :p AND user_pk = :u AND ${guard}`, args },
-    // A user's ledger rows are found per segment of the project (index segment_ledger_member, migration 0012).
-    { sql: `DELETE FROM segment_ledger WHERE segment_id IN (SELECT id FROM segments WHERE project_id = :p) AND user_pk = :u AND project_id = :p AND ${guard}`, args },
+    { sql: `DELETE FROM segment_members WHERE ${memberOf(':p', ':u')} AND ${guard}`, args },
+    { sql: `DELETE FROM segment_ledger WHERE ${memberOf(':p', ':u')} AND ${guard}`, args },
   ])
 }
 

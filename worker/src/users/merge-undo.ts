@@ -1,6 +1,7 @@
 import type { Db, Stmt } from '../db/types.js'
 import type { Writer } from '../ingest/writer.js'
 import { withCause } from '../segments/cause.js'
+import { memberOf } from '../segments/member-of.js'
 import { USER_COLUMNS, type MergeSnapshot } from './merge-users.js'
 
 /** A merge can be undone this long (the snapshot holds both profiles' rows until then). */
@@ -61,7 +62,7 @@ export async function undoMerge(db: Db, writer: Writer, projectId: string, merge
       args: { ...base, tags: json(snap.tags.merged) },
     },
     // Memberships: the kept profile's set as it was (times included), and the merged one's.
-    { sql: `DELETE FROM segment_members WHERE project_id = :p AND user_pk = :t AND segment_id NOT IN (SELECT value ->> '$.segment_id' FROM json_each(:kept)) AND ${mine}`, args: { ...base, kept: json(snap.memberships.kept) } },
+    { sql: `DELETE FROM segment_members WHERE ${memberOf(':p', ':t')} AND segment_id NOT IN (SELECT value ->> '$.segment_id' FROM json_each(:kept)) AND ${mine}`, args: { ...base, kept: json(snap.memberships.kept) } },
     ...(['kept', 'merged'] as const).map((who) => ({
       sql: `INSERT INTO segment_members (project_id, segment_id, user_pk, entered_at, computed_at)
             SELECT :p, x.value ->> '$.segment_id', ${who === 'kept' ? ':t' : ':s'}, x.value ->> '$.entered_at', x.value ->> '$.computed_at'

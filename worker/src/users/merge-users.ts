@@ -4,6 +4,7 @@ import { users } from '../db/schema.js'
 import { mergeStatements } from '../ingest/merge.js'
 import type { Writer } from '../ingest/writer.js'
 import { withCause } from '../segments/cause.js'
+import { memberOf } from '../segments/member-of.js'
 
 /**
  * A merge chosen in the dashboard (issue 16, Duplicates): profile `mergePk` folds into
@@ -44,8 +45,8 @@ async function snapshotOf(db: Db, projectId: string, keep: number, merge: number
     one('SELECT alias FROM aliases WHERE project_id = :p AND user_pk = :u ORDER BY alias', keep),
     one('SELECT tag_id, created_at FROM user_tags WHERE project_id = :p AND user_pk = :u ORDER BY tag_id', merge),
     one('SELECT tag_id FROM user_tags WHERE project_id = :p AND user_pk = :u ORDER BY tag_id', keep),
-    one('SELECT segment_id, entered_at, computed_at FROM segment_members WHERE project_id = :p AND user_pk = :u ORDER BY segment_id', merge),
-    one('SELECT segment_id, entered_at, computed_at FROM segment_members WHERE project_id = :p AND user_pk = :u ORDER BY segment_id', keep),
+    one(`SELECT segment_id, entered_at, computed_at FROM segment_members WHERE ${memberOf(':p', ':u')} ORDER BY segment_id`, merge),
+    one(`SELECT segment_id, entered_at, computed_at FROM segment_members WHERE ${memberOf(':p', ':u')} ORDER BY segment_id`, keep),
     { sql: 'SELECT coalesce(max(seq), 0) AS seq FROM user_changes WHERE project_id = :p AND user_pk IN (:k, :m)', args: { p: projectId, k: keep, m: merge } },
   ], 'read')
   if (!rs[0].rows[0] || !rs[1].rows[0]) return null
@@ -82,7 +83,7 @@ export async function mergeUsers(db: Db, writer: Writer, projectId: string, keep
       {
         sql: `INSERT OR IGNORE INTO segment_members (project_id, segment_id, user_pk, entered_at, computed_at)
               SELECT m.project_id, m.segment_id, :t, m.entered_at, :now FROM segment_members m JOIN segments g ON g.id = m.segment_id
-              WHERE m.project_id = :p AND m.user_pk = :s AND g.kind = 'static' AND ${applied}`,
+              WHERE ${memberOf(':p', ':s', 'm')} AND g.kind = 'static' AND ${applied}`,
         args,
       },
       ...mergeStatements(':s', ':t', applied, false).map((sql) => ({ sql, args })),
