@@ -1,6 +1,7 @@
 import { named } from '../db/named.js'
 import type { SqlValue, Stmt, SyncSql } from '../db/types.js'
 import { activityUpkeep, type Activity, type ActivityUpkeep } from './activity.js'
+import { eventRows, type EventRows } from './event-rows.js'
 import { userByIdSql } from './identity.js'
 import {
   CREATE_ANONYMOUS, CREATE_IDENTIFIED, identitySql, TARGET, UPSERT_ANONYMOUS_DEVICE, UPSERT_DEVICE_OF_USER,
@@ -26,22 +27,26 @@ export type WorkItem = { stmts: Stmt[] } | { ingest: IngestWork }
  * resolved with point lookups, and the identity statements of the plan run only when
  * those lookups show that they would change something (a new profile or device, a device
  * changing hands or due for its once-a-minute refresh, a merge). Profile upkeep is per
- * user for the whole group (`activity.ts`). The result is the same as running every
+ * user for the whole group (`activity.ts`), and its events are written together
+ * (`event-rows.ts`). The result is the same as running every
  * message's planned statements one by one (test/api/grouped-ingest.test.ts).
  */
 export function applyWork(sql: SyncSql, items: WorkItem[]): number {
   const upkeep = activityUpkeep(sql)
+  const events = eventRows(sql)
   let stored = 0
   for (const item of items) {
     if ('stmts' in item) {
-      // Any other write may read or write the profiles pending here.
+      // Any other write may read or write the profiles and events pending here.
       upkeep.flushAll()
+      events.flush()
       for (const s of item.stmts) sql.run(s.sql, s.args)
     } else {
-      stored += applyIngest(sql, item.ingest, upkeep)
+      stored += applyIngest(sql, item.ingest, upkeep, events)
     }
   }
   upkeep.flushAll()
+  events.flush()
   return stored
 }
 
@@ -74,20 +79,23 @@ interface Found extends Activity {
   target: number | null
 }
 
-function applyIngest(sql: SyncSql, work: IngestWork, upkeep: ActivityUpkeep): number {
+function applyIngest(sql: SyncSql, work: IngestWork, upkeep: ActivityUpkeep, events: EventRows): number {
   const p = work.projectId
   const erasedAny = sql.get(ANY_ERASED, [p]) !== undefined
   let stored = 0
   for (const pm of work.messages) {
     const a = pm.args
+    // A retry of a message earlier in this group: its event is held, not written yet.
+    if (events.has(a.p, a.m)) continue
     const found = sql.get(LOOKUP, named(LOOKUP, a).args) as unknown as Found
     if (found.stored) continue
     if (erasedAny && sql.get(SUPPRESSED, [p, a.hu, a.ha, a.hp])) continue
-    const { target, read } = resolve(sql, pm, found, upkeep)
+    const { target, read } = resolve(sql, pm, found, upkeep, events)
     const args = { ...a, t: target }
     if (pm.traits) upkeep.flush(target as number)
     else if (target !== null) upkeep.add(target, p, a, read)
     for (const text of upkeepSql(pm, BY_ID, pm.traits)) {
+      if (text === BY_ID.event) { events.add(a, target); continue }
       const s = named(text, args)
       sql.run(s.sql, s.args)
     }
@@ -101,7 +109,7 @@ function applyIngest(sql: SyncSql, work: IngestWork, upkeep: ActivityUpkeep): nu
  * its activity row when that is known without reading it again: from the lookup (nothing
  * here wrote that profile since), or a profile just created.
  */
-function resolve(sql: SyncSql, pm: PreparedMessage, f: Found, upkeep: ActivityUpkeep): { target: number | null; read?: Activity } {
+function resolve(sql: SyncSql, pm: PreparedMessage, f: Found, upkeep: ActivityUpkeep, events: EventRows): { target: number | null; read?: Activity } {
   const a = pm.args
   const run = (text: string) => { const s = named(text, a); sql.run(s.sql, s.args) }
   const insert = (text: string) => (sql.get(text, named(text, a).args)?.id ?? null) as number | null
@@ -121,8 +129,9 @@ function resolve(sql: SyncSql, pm: PreparedMessage, f: Found, upkeep: ActivityUp
   // identify on a device whose profile is not this user's may adopt or merge it; alias merges.
   const merges = pm.type === 'alias' || (pm.type === 'identify' && pm.hasAnonymous && (f.user_pk === null || f.device_user !== f.user_pk))
   if (merges) {
-    // Merges read and delete profiles: nothing of the group may stay pending.
+    // Merges read and delete profiles and move their events: nothing of the group may stay pending.
     upkeep.flushAll()
+    events.flush()
     for (const text of identitySql(pm)) run(text)
     return { target: targetNow() }
   }
