@@ -96,6 +96,17 @@ const TABLES: [string, string][] = [
 async function snapshot(db: Client) {
   const out: Record<string, unknown[]> = {}
   for (const [name, sql] of TABLES) out[name] = (await db.execute(sql)).rows.map((r) => ({ ...r }))
+  // The change journal: one row per write on the single path, one per profile and group on
+  // the grouped one (activity.ts writes those rows itself), so what must agree is which
+  // users it names, with which causes and which inputs ('*' created, 'a' attributes, 'n' natives…).
+  const journal = new Map<number, Set<string>>()
+  for (const r of (await db.execute('SELECT user_pk, cause, inputs FROM user_changes ORDER BY seq')).rows) {
+    const seen = journal.get(Number(r.user_pk)) ?? new Set<string>()
+    seen.add(`cause ${r.cause}`)
+    for (const ch of String(r.inputs)) seen.add(ch)
+    journal.set(Number(r.user_pk), seen)
+  }
+  out.journal = [...journal].sort((a, b) => a[0] - b[0]).map(([pk, seen]) => [pk, [...seen].sort().join(' ')])
   return out
 }
 
