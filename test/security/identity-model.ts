@@ -42,7 +42,8 @@ async function snapshot(db: Client, projectId: string, ids: Ids): Promise<Snapsh
   const hit = new Set(supp.rows.map((r) => String(r.id_hash)))
   const orphans: string[] = []
   for (const table of ['events', 'devices', 'aliases', 'interactions', 'responses', 'user_tags', 'segment_members']) {
-    const { rows } = await db.execute(`SELECT rowid AS r, user_pk FROM ${table} WHERE user_pk IS NOT NULL AND user_pk NOT IN (SELECT id FROM users)`)
+    // segment_members is clustered on its key (no rowid).
+    const { rows } = await db.execute(`SELECT ${table === 'segment_members' ? "segment_id || '/' || user_pk" : 'rowid'} AS r, user_pk FROM ${table} WHERE user_pk IS NOT NULL AND user_pk NOT IN (SELECT id FROM users)`)
     for (const r of rows) orphans.push(`${table} row ${r.r} points at missing user ${r.user_pk}`)
   }
   const events_ = new Map<string, { pk: number; type: string }[]>()

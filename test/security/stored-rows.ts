@@ -37,7 +37,9 @@ export async function storedRowProblems(db: Client, projectId: string): Promise<
   for (const table of TABLES) {
     const columns = (await db.execute(`PRAGMA table_info(${table})`)).rows.map((r) => ({ name: String(r.name), type: String(r.type).toUpperCase(), notNull: Number(r.notnull) === 1 }))
     const select = columns.map((c) => `typeof("${c.name}") AS "t_${c.name}", CASE WHEN typeof("${c.name}") = 'text' THEN hex("${c.name}") ELSE "${c.name}" END AS "v_${c.name}"`)
-    const { rows } = await db.execute(`SELECT rowid AS _row, ${select.join(', ')} FROM ${table}`)
+    // A clustered table (WITHOUT ROWID: segment_members) is named by its key instead.
+    const rowName = table === 'segment_members' ? "segment_id || '/' || user_pk" : 'rowid'
+    const { rows } = await db.execute(`SELECT ${rowName} AS _row, ${select.join(', ')} FROM ${table}`)
     counts[table] = rows.length
     for (const row of rows) {
       const at = `${table} row ${row._row}`
