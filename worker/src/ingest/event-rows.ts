@@ -1,11 +1,10 @@
 import type { SqlValue, SyncSql } from '../db/types.js'
+import { EVENT_COLUMNS } from './plan.js'
 
-/** The events columns, in the order plan.ts's insertEvent writes them. */
-const COLUMNS = ['p', 't', 'a', 'type', 'name', 'props', 'ctx', 'integ', 'ts', 'recv', 'm'] as const
 /** Statement sizes: a group's events go in as few multi-row INSERTs of these sizes as fit (4 cached statements). */
 const SIZES = [64, 16, 4, 1]
-const insertOf = new Map(SIZES.map((n) => [n, `INSERT INTO events (project_id, user_pk, anonymous_id, type, name, properties, context, integrations, timestamp, received_at, message_id)
-  VALUES ${Array.from({ length: n }, () => `(${COLUMNS.map(() => '?').join(', ')})`).join(', ')}
+const insertOf = new Map(SIZES.map((n) => [n, `INSERT INTO events (${EVENT_COLUMNS.map(([c]) => c).join(', ')})
+  VALUES ${Array.from({ length: n }, () => `(${EVENT_COLUMNS.map(() => '?').join(', ')})`).join(', ')}
   ON CONFLICT (project_id, message_id) DO NOTHING`]))
 
 /**
@@ -27,7 +26,7 @@ export function eventRows(sql: SyncSql) {
     has: (projectId: SqlValue, messageId: SqlValue) => held.has(key(projectId, messageId)),
     /** One message's event, from its plan parameters and the profile it landed on. */
     add(a: Record<string, SqlValue>, target: number | null) {
-      rows.push(COLUMNS.map((c) => (c === 't' ? target : a[c] ?? null)))
+      rows.push(EVENT_COLUMNS.map(([, v]) => (v === 't' ? target : a[v] ?? null)))
       held.add(key(a.p, a.m))
     },
     flush() {

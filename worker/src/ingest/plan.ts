@@ -245,9 +245,14 @@ const insertResponse = (target: string, guard: string) => `INSERT INTO responses
  * guards above created no profile for it, and a NULL there must not fail the request
  * (a message id reused by another, new visitor would otherwise fail its batch on every retry).
  */
-const insertEvent = (target: string, guard: string) => `INSERT INTO events (project_id, user_pk, anonymous_id, type, name, properties, context, integrations, timestamp, received_at, message_id)
-  SELECT :p, ${target}, :a, :type, :name, :props, :ctx, :integ, :ts, :recv, :m WHERE ${guard}
+const insertEvent = (target: string, guard: string) => `INSERT INTO events (${EVENT_COLUMNS.map(([c]) => c).join(', ')})
+  SELECT ${EVENT_COLUMNS.map(([, v]) => (v === 't' ? target : `:${v}`)).join(', ')} WHERE ${guard}
   ON CONFLICT (project_id, message_id) DO NOTHING`
+/** An event row's columns and the plan parameter each is written from (`t`: the profile); the write thread's held rows use the same (event-rows.ts). */
+export const EVENT_COLUMNS = [
+  ['project_id', 'p'], ['user_pk', 't'], ['anonymous_id', 'a'], ['type', 'type'], ['name', 'name'], ['properties', 'props'],
+  ['context', 'ctx'], ['integrations', 'integ'], ['timestamp', 'ts'], ['received_at', 'recv'], ['message_id', 'm'],
+] as const
 
 /**
  * The upkeep statements on the profile `target` (SQL), each guarded by `guard`: the plan's
