@@ -120,6 +120,13 @@ export async function modelProblems(db: Client, projectId: string, ids: Ids, out
   for (const m of certain) if (m.type === 'alias') uf.union('n:' + m.previousId, 'n:' + m.userId)
   const shared = (d: string) => (claims.get(d)?.size ?? 0) > 1 || maybeClaimed.has(d)
   for (const [d, users] of claims) if (!shared(d)) uf.union('d:' + d, 'n:' + [...users][0])
+  // What may be one person: the certain classes, joined also by the acknowledged aliases that
+  // may have taken effect (one naming an id erased later, say a device that had moved to the
+  // erased user, may have merged its two users before the erase).
+  const mayJoin = new UnionFind()
+  for (const m of acked) if (m.type === 'alias') mayJoin.union('n:' + m.previousId, 'n:' + m.userId)
+  for (const [d, users] of claims) if (!shared(d)) mayJoin.union('d:' + d, 'n:' + [...users][0])
+  const sameMaybe = (a: string, b: string) => mayJoin.find(a) === mayJoin.find(b)
 
   /** Profiles a shared device's history may end on: its claimers'. */
   const claimersProfiles = (d: string) => new Set([...claims.get(d)!].flatMap((u) => [...named(u)]))
@@ -155,14 +162,15 @@ export async function modelProblems(db: Client, projectId: string, ids: Ids, out
     const root = uf.find(node)
     classes.set(root, [...(classes.get(root) ?? []), node])
   }
-  const owner = new Map<number, string>()
-  for (const members of classes.values()) {
+  const owner = new Map<number, { label: string; root: string }>()
+  for (const [root, members] of classes) {
     const pks = new Set(members.map(profileOf).filter((pk): pk is number => pk !== null))
     const label = members.map((n) => nodes.get(n)).join(', ')
     if (pks.size > 1) problems.push(`one identity split across profiles ${[...pks].join(', ')}: ${members.map((n) => `${nodes.get(n)}→${profileOf(n)}`).join(', ')}`)
     for (const pk of pks) {
-      if (owner.has(pk)) problems.push(`profile ${pk} holds two identities: {${owner.get(pk)}} and {${label}}`)
-      owner.set(pk, label)
+      const other = owner.get(pk)
+      if (other && !sameMaybe(other.root, root)) problems.push(`profile ${pk} holds two identities: {${other.label}} and {${label}}`)
+      owner.set(pk, { label, root })
     }
   }
   for (const d of claims.keys()) {

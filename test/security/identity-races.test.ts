@@ -127,6 +127,14 @@ const REGRESSIONS: [name: string, ops: Op[]][] = [
     { kind: 'track', by: 'user', i: 1 },
     { kind: 'set', user: 1 },
   ]],
+  ['an alias through a Jimer ID that later moved to an erased user may have merged its two users', [
+    { kind: 'alias', prev: { ns: 'device', i: 3 }, user: 2 },
+    { kind: 'identify', device: 3, user: 0, trait: false },
+    { kind: 'alias', prev: { ns: 'device', i: 3 }, user: 1 },
+    { kind: 'delete', target: { ns: 'user', i: 0 } },
+    { kind: 'track', by: 'user', i: 1 },
+    { kind: 'set', user: 2 },
+  ]],
   ['a Jimer ID aliased to a user before its first event joins that user', [
     { kind: 'alias', prev: { ns: 'device', i: 0 }, user: 0 },
     { kind: 'track', by: 'device', i: 0 },
