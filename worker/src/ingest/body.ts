@@ -30,10 +30,27 @@ export async function bodyText(req: Request, limit: number): Promise<string> {
   if (format === undefined) {
     throw new ApiError(415, 'unsupported_encoding', `Content-Encoding ${encoding} is not accepted; send the body uncompressed, gzip or deflate`)
   }
-  if (Number(req.headers.get('content-length')) > limit) throw tooLarge(limit, false)
-  if (!req.body) return ''
+  const declared = req.headers.get('content-length')
+  if (Number(declared) > limit) throw tooLarge(limit, false)
   // A body that breaks off (the client went away, a proxy reset) is the caller's problem, not a 500.
-  const wire = limited(req.body, limit, () => tooLarge(limit, false), () => new ApiError(400, 'incomplete_body', 'the request body ended before it was complete; send it again'))
+  const incomplete = () => new ApiError(400, 'incomplete_body', 'the request body ended before it was complete; send it again')
+  if (!format && declared !== null) {
+    // Uncompressed with its length declared (and within the limit, above): an HTTP server's
+    // parser reads exactly that many bytes, so it is read whole — on Node, @hono/node-server
+    // then reads the socket directly instead of building a web Request and stream (~14 % of
+    // the collector's main thread under load). A Request handed in process can lie about its
+    // length, so the bytes are counted again.
+    let bytes: ArrayBuffer
+    try {
+      bytes = await req.arrayBuffer()
+    } catch {
+      throw incomplete()
+    }
+    if (bytes.byteLength > limit) throw tooLarge(limit, false)
+    return new TextDecoder().decode(bytes)
+  }
+  if (!req.body) return ''
+  const wire = limited(req.body, limit, () => tooLarge(limit, false), incomplete)
   if (!format) return new TextDecoder().decode(await readAll(wire))
   // The cast: TypeScript types its writable side as BufferSource, which Uint8Array chunks are.
   const inflated = limited(wire.pipeThrough(new DecompressionStream(format) as unknown as ReadableWritablePair<Uint8Array, Uint8Array>), limit, () => tooLarge(limit, true), () => new ApiError(400, 'invalid_compressed_body', `the body is not valid ${format} data (corrupt or cut short)`))
