@@ -7,8 +7,8 @@
 // would report the bench's peak as its own.
 /** `writeStats`: the Jimer server's write-thread totals (SQLite time inside write transactions, messages stored). */
 export function answerCpuQueries(writeStats?: () => Promise<unknown>) {
-  let peak = process.memoryUsage().rss
-  setInterval(() => void (peak = Math.max(peak, process.memoryUsage().rss)), 20).unref()
+  let peak = process.memoryUsage.rss()
+  setInterval(() => void (peak = Math.max(peak, process.memoryUsage.rss())), 20).unref()
   process.on('message', (m) => {
     if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() })
     if (m === 'writes') void writeStats?.().then((writes) => process.send?.({ writes }))

@@ -12,6 +12,12 @@ export interface CollectorTarget {
   close(): Promise<void>
 }
 
+/** Changes the project's settings as an admin does (the settings API), so that every runtime sees it as it would. */
+export async function patchSettings(t: CollectorTarget, body: Record<string, unknown>) {
+  const r = await t.fetch(`/api/projects/${t.projectId}/settings`, { method: 'PATCH', headers: { authorization: `Bearer ${t.secretKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  if (r.status !== 204) throw new Error(`PATCH settings answered ${r.status}: ${await r.text()}`)
+}
+
 const CHROME_LINUX = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36'
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1'
 const T0 = Date.parse('2026-10-01T10:00:00Z')
@@ -340,14 +346,14 @@ export function collectorContract(tier: string, setup: () => Promise<CollectorTa
       expect(pre.headers.get('access-control-allow-origin')).toBe('https://shop.example')
       const ok = await post('/v1/track', { writeKey: t.writeKey, anonymousId: uid('a'), event: 'e' }, { origin: 'https://shop.example' })
       expect(ok.headers.get('access-control-allow-origin')).toBe('https://shop.example')
-      await t.db.execute({ sql: `UPDATE projects SET allowed_origins = '["https://shop.example"]' WHERE id = ?`, args: [t.projectId] })
+      await patchSettings(t, { allowedOrigins: ['https://shop.example'] })
       try {
         const a = uid('a')
         const refused = await json(await post('/v1/track', { writeKey: t.writeKey, anonymousId: a, event: 'e' }, { origin: 'https://evil.example' }))
         expect(refused).toMatchObject({ status: 403, body: { error: { code: 'origin_not_allowed' } } })
         expect(await profileOfDevice(a)).toBeUndefined()
       } finally {
-        await t.db.execute({ sql: `UPDATE projects SET allowed_origins = '["*"]' WHERE id = ?`, args: [t.projectId] })
+        await patchSettings(t, { allowedOrigins: ['*'] })
       }
     })
   })
@@ -359,7 +365,7 @@ export function verificationContract(tier: string, setup: () => Promise<Collecto
     let t: CollectorTarget
     beforeAll(async () => { t = await setup() })
     afterAll(async () => { await t?.close() })
-    const mode = (m: string) => t.db.execute({ sql: 'UPDATE projects SET verification = ? WHERE id = ?', args: [m, t.projectId] })
+    const mode = (m: string) => patchSettings(t, { verification: m })
     const hmac = async (secret: string, id: string) => {
       const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
       return Buffer.from(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(id))).toString('hex')

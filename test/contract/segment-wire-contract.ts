@@ -1,7 +1,7 @@
 import { gzipSync, deflateSync, brotliCompressSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LIMITS } from '../../worker/src/ingest/limits.js'
-import type { CollectorTarget } from './collector-contract.js'
+import { patchSettings, type CollectorTarget } from './collector-contract.js'
 
 /**
  * How real Segment-spec clients talk to the collector (issue 14, items 1 and 2), on every
@@ -88,11 +88,11 @@ export function segmentWireContract(tier: string, setup: () => Promise<Collector
       const [off, on] = [uid('off'), uid('on')]
       const track = (a: string) => send('/v1/track', JSON.stringify({ anonymousId: a, event: 'e', context: { ip: '203.0.113.7', locale: 'en' } }), { 'content-type': 'application/json', authorization: 'Basic ' + btoa(t.secretKey + ':') })
       expect((await track(off)).status).toBe(200)
-      await t.db.execute({ sql: 'UPDATE projects SET collect_ip = 1 WHERE id = ?', args: [t.projectId] })
+      await patchSettings(t, { collectIp: true })
       try {
         expect((await track(on)).status).toBe(200)
       } finally {
-        await t.db.execute({ sql: 'UPDATE projects SET collect_ip = 0 WHERE id = ?', args: [t.projectId] })
+        await patchSettings(t, { collectIp: false })
       }
       expect([(await deviceOf(off)).ip, (await deviceOf(on)).ip]).toEqual([null, '203.0.113.7'])
       for (const a of [off, on]) expect(JSON.parse(String((await eventsOfDevice(a))[0].context))).toEqual({ locale: 'en' })

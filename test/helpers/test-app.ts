@@ -11,6 +11,7 @@ import { applyWork } from '../../worker/src/ingest/apply.js'
 import { openCachedConnection } from '../../worker/src/db/node-db.js'
 import { createHash } from 'node:crypto'
 import { bootstrap } from '../../worker/src/setup/bootstrap.js'
+import { ProjectKeyCache } from '../../worker/src/projects.js'
 import { userColumns } from '../../worker/src/segments/columns.js'
 import { memoryCollectorLimits } from '../../worker/src/rate-limit.js'
 import type { Context } from 'hono'
@@ -39,6 +40,8 @@ export async function testApp(opts: { writer?: 'group' | 'direct'; limits?: Para
   const writes = opts.writer === 'direct' ? undefined : openCachedConnection(db.path)
   const writer = writes ? groupWorkWriter((items) => writes.writeTransaction((sql) => applyWork(sql, items))) : directWriter(db.client)
   // Node hashes ids with node:crypto (node.ts); Workers with WebCrypto.
+  // Node remembers the collector's key lookups (node.ts); Workers look each one up.
+  const projectKeys = writes ? new ProjectKeyCache() : undefined
   const hashId = writes ? (id: string) => createHash('sha256').update(id).digest('hex') : undefined
   // With `limits`, the collector rate-limits on the test clock; the client address is the x-test-ip header.
   const limits = opts.limits ? { collectorLimits: memoryCollectorLimits(() => now, opts.limits), clientIp: (c: Context) => c.req.header('x-test-ip') ?? null } : {}
@@ -51,7 +54,7 @@ export async function testApp(opts: { writer?: 'group' | 'direct'; limits?: Para
     background.add(work)
     void work.finally(() => background.delete(work))
   }
-  const app = createApp({ db: db.client, writer, now: () => now, snippet: opts.snippet, columns, keepAlive, webhooks: opts.webhooks, hashId, ...limits })
+  const app = createApp({ db: db.client, writer, now: () => now, snippet: opts.snippet, columns, keepAlive, webhooks: opts.webhooks, hashId, projectKeys, ...limits })
   const secret = (await db.client.execute({ sql: 'SELECT secret_key FROM projects WHERE id = ?', args: [boot.projectId] })).rows[0].secret_key as string
   return {
     app, db: db.client, writer, boot, secretKey: secret as string, columns,

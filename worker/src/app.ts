@@ -32,6 +32,7 @@ import { userProfile } from './routes/user-profile.js'
 import { userRoutes } from './routes/users.js'
 import { webhookRoutes } from './routes/webhooks.js'
 import type { TargetPolicy } from './webhooks/target.js'
+import type { ProjectKeyCache } from './projects.js'
 
 /** Everything the app needs from its runtime; the two entry files build it. */
 export interface AppDeps {
@@ -57,6 +58,8 @@ export interface AppDeps {
   mailer?: Mailer
   /** Webhook delivery as this runtime does it; without it targets are checked as on Workers and nothing is woken. */
   webhooks?: WebhookDeps
+  /** The collector's key lookups, remembered where one process holds the database (Node). */
+  projectKeys?: ProjectKeyCache
 }
 
 /** What the webhook routes need from the runtime (the entry files build it). */
@@ -86,7 +89,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   app.use('*', async (c, next) => {
     c.set('deps', deps)
-    await next()
+    try {
+      await next()
+    } finally {
+      // An admin change may change what a collector key stands for (keys, settings, erasures): looked up afresh.
+      if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.req.path.startsWith('/api/')) deps.projectKeys?.clear()
+    }
     // Any change may have moved someone into or out of a segment: the webhooks learn of it now, not at the next tick.
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.res.status < 400) deps.webhooks?.afterWrite?.(c)
   })

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { createApp } from './app.js'
+import { ProjectKeyCache } from './projects.js'
 import { completeBackfills } from './db/backfill.js'
 import { openCachedConnection } from './db/node-db.js'
 import { startWriteThread } from './db/node-write-runner.js'
@@ -74,7 +75,7 @@ export async function startNode(opts: NodeOptions) {
   const target = { allowPrivate: opts.webhooksAllowPrivate ?? false, resolve: nodeResolver }
   const webhooks = webhookLoop({ db: reads.db, now: Date.now, fetch, target })
   const hashId = (id: string) => createHash('sha256').update(id).digest('hex')
-  const app = createApp({ db: reads.db, writer, now: Date.now, snippet, collectorLimits, clientIp, columns, mailer, membershipHeld, hashId, webhooks: { target, afterWrite: () => webhooks.wake() } })
+  const app = createApp({ db: reads.db, writer, now: Date.now, snippet, collectorLimits, clientIp, columns, mailer, membershipHeld, hashId, projectKeys: new ProjectKeyCache(), webhooks: { target, afterWrite: () => webhooks.wake() } })
   app.route('/', demoRoutes(boot.writeKey, snippet))
   serveDashboard(app, resolve(root, 'dist/public'))
 

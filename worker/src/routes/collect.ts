@@ -80,7 +80,7 @@ function writeKeyOf(c: Context<AppEnv>, body: Record<string, unknown>): string {
 /** Validates every message, commits the good ones in one atomic unit, reports the rest by index. */
 async function ingest(c: Context<AppEnv>, body: Record<string, unknown>, items: unknown[], type: MessageType | undefined) {
   const { db, writer, now } = c.var.deps
-  const found = await projectForKey(db, writeKeyOf(c, body), now(), ['ingest', 'admin'])
+  const found = await projectForKey(db, writeKeyOf(c, body), now(), ['ingest', 'admin'], c.var.deps.projectKeys)
   if (!found) throw new ApiError(401, 'invalid_write_key', 'no project has this write key', 'writeKey')
   if (!originAllowed(found.project, c.req.header('origin'))) {
     throw new ApiError(403, 'origin_not_allowed', `this project does not accept calls from ${c.req.header('origin')}`)
