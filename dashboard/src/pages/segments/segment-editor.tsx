@@ -1,6 +1,6 @@
 // Create or edit a segment (F-51, F-53, F-54): the same builder as the Users filter, a
 // live count while editing, the targetable switch and key, and the member list.
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import type { Segment, SegmentVersion } from '../../api-types'
 import { ConditionBuilder } from '../../components/builder/builder'
 import { IconChevronLeft } from '../../components/icons'
@@ -52,7 +52,11 @@ function Editor({ segment, onSaved }: { segment: Segment | null; onSaved: (s: Se
   const [baseline, setBaseline] = useState(() => JSON.stringify([segment?.name ?? '', segment?.description ?? '', segment?.kind ?? 'dynamic',
     (segment?.kind ?? 'dynamic') === 'dynamic' ? prune(segment?.conditions?.root ?? emptyTree().root) : null, segment?.targetable ?? false, segment?.key ?? '']))
   const dirty = !ro && snapshot !== baseline
-  useEffect(() => guardUnsaved(() => dirty), [dirty])
+  // Read at the moment of leaving, not from the last effect: right after a save re-renders
+  // clean, the effect has not run yet, and its stale closure would still say "unsaved".
+  const dirtyNow = useRef(dirty)
+  dirtyNow.current = dirty
+  useEffect(() => guardUnsaved(() => dirtyNow.current), [])
 
   const save = async (e: Event) => {
     e.preventDefault()
