@@ -53,6 +53,7 @@ export function openCachedConnection(path: string) {
   /** `fn` inside one write transaction, with synchronous prepared statements; any throw rolls it back. */
   const sync: SyncSql = {
     get: (sql, args) => prepared(sql).get(args) as Record<string, unknown> | undefined,
+    all: (sql, args) => prepared(sql).all(args) as Record<string, unknown>[],
     run: (sql, args) => void run(sql, args),
   }
   const writeTransaction = <T>(fn: (sql: SyncSql) => T): T => {

@@ -18,5 +18,6 @@ export type { ResultSet }
  */
 export interface SyncSql {
   get(sql: string, args: Record<string, SqlValue> | SqlValue[]): Record<string, unknown> | undefined
+  all(sql: string, args: Record<string, SqlValue> | SqlValue[]): Record<string, unknown>[]
   run(sql: string, args: Record<string, SqlValue> | SqlValue[]): void
 }

@@ -52,16 +52,23 @@ export function applyWork(sql: SyncSql, items: WorkItem[]): number {
 
 const ANY_ERASED = 'SELECT 1 FROM suppressions WHERE project_id = ? LIMIT 1'
 const SUPPRESSED = 'SELECT 1 FROM suppressions WHERE project_id = ? AND id_hash IN (?, ?, ?)'
-/**
- * Everything the common message needs, in one statement: is it stored, its device, the
- * profile its user id names, and that profile's activity (or the device's profile's).
- */
-const LOOKUP = `SELECT EXISTS (SELECT 1 FROM events WHERE project_id = :p AND message_id = :m) AS stored,
+/** What a message's lookup returns: is it stored, its device, the profile its user id names, and that profile's activity (or the device's profile's). */
+const FOUND = (m: string, a: string, pk: string) => `SELECT EXISTS (SELECT 1 FROM events WHERE project_id = :p AND message_id = ${m}) AS stored,
     d.anonymous_id IS NOT NULL AS has_device, d.user_pk AS device_user, d.user_agent, d.ip, d.first_seen AS device_first, d.last_seen AS device_last,
-    k.pk AS user_pk, t.id AS target, t.first_seen, t.last_seen, t.sessions, t.last_session_id, t.events_count, t.updated_at
-  FROM (SELECT ${userByIdSql(':u')} AS pk) AS k
-  LEFT JOIN devices d ON d.project_id = :p AND d.anonymous_id = :a
-  LEFT JOIN users t ON t.id = coalesce(k.pk, d.user_pk)`
+    ${pk} AS user_pk, t.id AS target, t.first_seen, t.last_seen, t.sessions, t.last_session_id, t.events_count, t.updated_at
+  FROM %s
+  LEFT JOIN devices d ON d.project_id = :p AND d.anonymous_id = ${a}
+  LEFT JOIN users t ON t.id = coalesce(${pk}, d.user_pk)`
+/** Everything one message needs, in one statement. */
+const LOOKUP = FOUND(':m', ':a', 'k.pk').replace('%s', `(SELECT ${userByIdSql(':u')} AS pk) AS k`)
+/**
+ * The same for every message of a request, in one statement (`:q`, a JSON array of
+ * [message id, anonymous id, user id]), a row per message in order: ~10 µs a message
+ * instead of ~14 (the statement's setup and the crossing into libSQL are paid once).
+ */
+const LOOKUP_ALL = `WITH q AS MATERIALIZED (SELECT j.key AS i, j.value ->> 0 AS m, j.value ->> 1 AS a, ${userByIdSql('(j.value ->> 2)')} AS pk FROM json_each(:q) j)
+  ${FOUND('q.m', 'q.a', 'q.pk').replace('%s', 'q')}
+  ORDER BY q.i`
 const TARGET_OF = `SELECT ${TARGET} AS pk`
 /** A new profile's activity as the INSERTs below leave it (plan.ts makes profiles never seen). */
 const NEW_PROFILE = (now: SqlValue): Activity => ({ first_seen: 0, last_seen: 0, sessions: 0, last_session_id: null, events_count: 0, updated_at: Number(now) })
@@ -82,15 +89,17 @@ interface Found extends Activity {
 function applyIngest(sql: SyncSql, work: IngestWork, upkeep: ActivityUpkeep, events: EventRows): number {
   const p = work.projectId
   const erasedAny = sql.get(ANY_ERASED, [p]) !== undefined
+  const early = earlyLookups(sql, work)
   let stored = 0
-  for (const pm of work.messages) {
+  for (const [i, pm] of work.messages.entries()) {
     const a = pm.args
     // A retry of a message earlier in this group: its event is held, not written yet.
     if (events.has(a.p, a.m)) continue
-    const found = sql.get(LOOKUP, named(LOOKUP, a).args) as unknown as Found
+    const found = early.valid(i) ?? sql.get(LOOKUP, named(LOOKUP, a).args) as unknown as Found
     if (found.stored) continue
     if (erasedAny && sql.get(SUPPRESSED, [p, a.hu, a.ha, a.hp])) continue
     const { target, read } = resolve(sql, pm, found, upkeep, events)
+    early.wrote(pm, target)
     const args = { ...a, t: target }
     if (pm.traits) upkeep.flush(target as number)
     else if (target !== null) upkeep.add(target, p, a, read)
@@ -102,6 +111,37 @@ function applyIngest(sql: SyncSql, work: IngestWork, upkeep: ActivityUpkeep, eve
     stored++
   }
   return stored
+}
+
+/**
+ * A request's lookups made before its first message is applied (`LOOKUP_ALL`), and when
+ * each stays true. Outside a merge, a message writes only its own device (anonymous id),
+ * the profile its user id names when it creates one, and the profile it lands on; so a
+ * row stays true unless an earlier message of the request had the same anonymous id or
+ * user id, or landed on the profile this row found. After a merge (which moves devices,
+ * aliases and events of other ids; any identify or alias counts) every message is looked
+ * up again on its own. A retry of a message earlier in the request is held by `events`
+ * until a merge flushes it.
+ */
+function earlyLookups(sql: SyncSql, work: IngestWork) {
+  const rows = work.messages.length > 1
+    ? sql.all(LOOKUP_ALL, { p: work.projectId, q: JSON.stringify(work.messages.map(({ args: a }) => [a.m, a.a ?? null, a.u ?? null])) }) as unknown as Found[]
+    : []
+  const ids = new Set<SqlValue>(), profiles = new Set<number | null>()
+  let merged = false
+  return {
+    valid(i: number): Found | undefined {
+      const f = rows[i]
+      const a = work.messages[i].args
+      if (!f || merged || ids.has(a.a) || ids.has(a.u) || profiles.has(f.target)) return undefined
+      return f
+    },
+    wrote(pm: PreparedMessage, target: number | null) {
+      merged ||= pm.type === 'alias' || pm.type === 'identify'
+      for (const id of [pm.args.a, pm.args.u]) if (id != null) ids.add(id)
+      if (target !== null) profiles.add(target)
+    },
+  }
 }
 
 /**
