@@ -285,9 +285,12 @@ export function collectorContract(tier: string, setup: () => Promise<CollectorTa
       const u = uid('u')
       await post('/v1/identify', { writeKey: t.writeKey, userId: u, traits: { 'user:email': 'Ann@Example.com', 'user:name': 'Ann', plan: 'pro', seats: 3, beta: true, nested: { a: [1, 'x'] } }, setOnce: { signup_source: 'ads' }, timestamp: iso(T0) })
       await post('/v1/identify', { writeKey: t.writeKey, userId: u, traits: { plan: 'team' }, setOnce: { signup_source: 'organic', first_plan: 'pro' }, unset: ['beta'], timestamp: iso(T0 + 1) })
+      // setOnce alone, on an identify and on a track: no other trait, and still a profile update.
+      await post('/v1/identify', { writeKey: t.writeKey, userId: u, setOnce: { first_plan: 'free', referrer: 'newsletter' }, timestamp: iso(T0 + 2) })
+      await post('/v1/track', { writeKey: t.writeKey, userId: u, event: 'viewed', setOnce: { first_page: '/pricing' }, timestamp: iso(T0 + 3) })
       const p = await profileOf(u)
       expect(p).toMatchObject({ email: 'Ann@Example.com', name: 'Ann' })
-      expect(JSON.parse(String(p.attributes))).toEqual({ plan: 'team', seats: 3, nested: { a: [1, 'x'] }, signup_source: 'ads', first_plan: 'pro' })
+      expect(JSON.parse(String(p.attributes))).toEqual({ plan: 'team', seats: 3, nested: { a: [1, 'x'] }, signup_source: 'ads', first_plan: 'pro', referrer: 'newsletter', first_page: '/pricing' })
       const meta = JSON.parse(String(p.attribute_meta))
       expect(meta.beta).toBeUndefined()
       expect(meta.email).toEqual({ s: 'SDK', t: T0 })

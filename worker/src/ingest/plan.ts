@@ -35,7 +35,10 @@ export function prepareMessage(projectId: string, m: Message, now: number, idHas
     hu: hash(m.userId), ha: hash(m.anonymousId), hp: hash(m.previousId),
   }
   if (isDevice) Object.assign(args, device ?? deviceFromContext(m.context), { ip: m.ip ?? null })
-  Object.assign(args, profileArgs(m))
+  const traits = m.email !== undefined || m.displayName !== undefined || Object.keys(m.set).length > 0 || Object.keys(m.setOnce).length > 0
+  Object.assign(args, activityArgs(m))
+  // Only the profile update reads the traits' parameters; most messages (track, page) have none.
+  if (traits) Object.assign(args, traitArgs(m))
   if (m.experience) {
     const e = m.experience
     Object.assign(args, { xid: e.id, xname: e.name ?? null, xaction: e.action, xstep: e.step ?? null, xsteps: e.steps ?? null })
@@ -47,7 +50,7 @@ export function prepareMessage(projectId: string, m: Message, now: number, idHas
   Object.assign(args, { type: m.type, name: m.name, props: JSON.stringify(m.properties), ctx: JSON.stringify(m.context), integ: m.integrations && JSON.stringify(m.integrations), recv: m.receivedAt })
   return {
     type: m.type, hasUser: m.userId !== null, hasAnonymous: m.anonymousId !== null, device: isDevice,
-    traits: m.email !== undefined || m.displayName !== undefined || Object.keys(m.set).length > 0 || Object.keys(m.setOnce).length > 0,
+    traits,
     experience: m.experience !== undefined, response: m.response !== undefined, args,
   }
 }
@@ -100,18 +103,24 @@ export function upkeepSql(pm: PreparedMessage, set: UpkeepSql, withProfile = tru
   return sql
 }
 
-/** The parameters of the profile update: activity, native traits, custom attributes with their source. */
-function profileArgs(m: Message): Record<string, SqlValue> {
+/** The parameters of the activity update (every message's profile upkeep). */
+function activityArgs(m: Message): Record<string, SqlValue> {
+  return {
+    active: m.active ? 1 : 0,
+    sid: m.sessionId,
+    gap: LIMITS.sessionGapMs,
+    counts: m.type === 'track' || m.type === 'page' || m.type === 'screen' ? 1 : 0,
+  }
+}
+
+/** The profile update's further parameters: native traits, custom attributes with their source. */
+function traitArgs(m: Message): Record<string, SqlValue> {
   const meta = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, { s: m.source, t: m.timestamp }]))
   const setMeta: Record<string, unknown> = meta(Object.keys(m.set))
   for (const [k, v] of Object.entries(m.set)) if (v === null) setMeta[k] = null
   if (m.email !== undefined) setMeta.email = m.email === null ? null : { s: m.source, t: m.timestamp }
   if (m.displayName !== undefined) setMeta.name = m.displayName === null ? null : { s: m.source, t: m.timestamp }
   return {
-    active: m.active ? 1 : 0,
-    sid: m.sessionId,
-    gap: LIMITS.sessionGapMs,
-    counts: m.type === 'track' || m.type === 'page' || m.type === 'screen' ? 1 : 0,
     setEmail: m.email === undefined ? 0 : 1,
     email: m.email ?? null,
     setName: m.displayName === undefined ? 0 : 1,
