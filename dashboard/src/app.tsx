@@ -43,7 +43,9 @@ export function App() {
   let page
   if (r.name === 'invite' && account !== undefined) page = <InvitePage />
   else if (account === undefined) page = meError.value ? <div class="center-page"><ErrorState error={meError.value} retry={loadMe} /></div> : <div class="center-page"><Loading /></div>
-  else if (account === null || r.name === 'sign-in') page = account === null ? <SignIn /> : <Loading />
+  // Signed out on another page: the sign-in page shows once the address says /sign-in (the
+  // effect above moves it there), never under the address of the page that was asked for.
+  else if (account === null || r.name === 'sign-in') page = account === null && r.name === 'sign-in' ? <SignIn /> : <Loading />
   else if (r.name === 'home') page = account.projects.length ? <Loading /> : <Shell><NoProjects /></Shell>
   else if (r.name === 'not-found') page = <Shell><NotFound /></Shell>
   else if (!project.value) page = <Shell><NoAccess /></Shell>
