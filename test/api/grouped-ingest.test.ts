@@ -176,6 +176,21 @@ describe('grouped ingest (Node write thread) versus one message at a time', () =
     await fc.assert(fc.asyncProperty(scenario, sameRows), { numRuns: 100, seed: 13 })
   }, 300_000)
 
+  it('when a request\'s messages share no id but land on one profile (two devices of a user)', async () => {
+    // A request's early lookup row is only good until an earlier message of the request
+    // writes the profile it found: here the setOnce track on a1 writes u1's profile, and the
+    // page on a2 (no id in common with it) must count on top of that write.
+    const at = (min: number) => new Date(NOW + min * 60_000).toISOString()
+    const messages = [
+      { type: 'identify', userId: 'u1', anonymousId: 'a1', messageId: 'm1', timestamp: at(0) },
+      { type: 'identify', userId: 'u1', anonymousId: 'a2', messageId: 'm2', timestamp: at(1) },
+      { type: 'track', anonymousId: 'a1', event: 'viewed', setOnce: { signup: 'web' }, messageId: 'm3', timestamp: at(2) },
+      { type: 'page', anonymousId: 'a2', name: 'Home', messageId: 'm4', timestamp: at(3) },
+      { type: 'page', anonymousId: 'a3', name: 'Home', messageId: 'm5', timestamp: at(4) },
+    ]
+    await sameRows({ messages, retries: [], cuts: [2], groupCut: 0 } as unknown as Scenario)
+  })
+
   it('and for large groups, whose events go in as multi-row INSERTs of every size (64, 16, 4, 1)', async () => {
     await fc.assert(fc.asyncProperty(scenarioOf(70, 160), sameRows), { numRuns: 8, seed: 14 })
   }, 300_000)

@@ -53,21 +53,21 @@ export function applyWork(sql: SyncSql, items: WorkItem[]): number {
 const ANY_ERASED = 'SELECT 1 FROM suppressions WHERE project_id = ? LIMIT 1'
 const SUPPRESSED = 'SELECT 1 FROM suppressions WHERE project_id = ? AND id_hash IN (?, ?, ?)'
 /** What a message's lookup returns: is it stored, its device, the profile its user id names, and that profile's activity (or the device's profile's). */
-const FOUND = (m: string, a: string, pk: string) => `SELECT EXISTS (SELECT 1 FROM events WHERE project_id = :p AND message_id = ${m}) AS stored,
+const FOUND = (from: string, m: string, a: string, pk: string) => `SELECT EXISTS (SELECT 1 FROM events WHERE project_id = :p AND message_id = ${m}) AS stored,
     d.anonymous_id IS NOT NULL AS has_device, d.user_pk AS device_user, d.user_agent, d.ip, d.first_seen AS device_first, d.last_seen AS device_last,
     ${pk} AS user_pk, t.id AS target, t.first_seen, t.last_seen, t.sessions, t.last_session_id, t.events_count, t.updated_at
-  FROM %s
+  FROM ${from}
   LEFT JOIN devices d ON d.project_id = :p AND d.anonymous_id = ${a}
   LEFT JOIN users t ON t.id = coalesce(${pk}, d.user_pk)`
 /** Everything one message needs, in one statement. */
-const LOOKUP = FOUND(':m', ':a', 'k.pk').replace('%s', `(SELECT ${userByIdSql(':u')} AS pk) AS k`)
+const LOOKUP = FOUND(`(SELECT ${userByIdSql(':u')} AS pk) AS k`, ':m', ':a', 'k.pk')
 /**
- * The same for every message of a request, in one statement (`:q`, a JSON array of
+ * The same for several messages of a request, in one statement (`:q`, a JSON array of
  * [message id, anonymous id, user id]), a row per message in order: ~10 µs a message
  * instead of ~14 (the statement's setup and the crossing into libSQL are paid once).
  */
 const LOOKUP_ALL = `WITH q AS MATERIALIZED (SELECT j.key AS i, j.value ->> 0 AS m, j.value ->> 1 AS a, ${userByIdSql('(j.value ->> 2)')} AS pk FROM json_each(:q) j)
-  ${FOUND('q.m', 'q.a', 'q.pk').replace('%s', 'q')}
+  ${FOUND('q', 'q.m', 'q.a', 'q.pk')}
   ORDER BY q.i`
 const TARGET_OF = `SELECT ${TARGET} AS pk`
 /** A new profile's activity as the INSERTs below leave it (plan.ts makes profiles never seen). */
@@ -99,7 +99,7 @@ function applyIngest(sql: SyncSql, work: IngestWork, upkeep: ActivityUpkeep, eve
     if (found.stored) continue
     if (erasedAny && sql.get(SUPPRESSED, [p, a.hu, a.ha, a.hp])) continue
     const { target, read } = resolve(sql, pm, found, upkeep, events)
-    early.wrote(pm, target)
+    early.wrote(target)
     const args = { ...a, t: target }
     if (pm.traits) upkeep.flush(target as number)
     else if (target !== null) upkeep.add(target, p, a, read)
@@ -114,31 +114,35 @@ function applyIngest(sql: SyncSql, work: IngestWork, upkeep: ActivityUpkeep, eve
 }
 
 /**
- * A request's lookups made before its first message is applied (`LOOKUP_ALL`), and when
- * each stays true. Outside a merge, a message writes only its own device (anonymous id),
- * the profile its user id names when it creates one, and the profile it lands on; so a
- * row stays true unless an earlier message of the request had the same anonymous id or
- * user id, or landed on the profile this row found. After a merge (which moves devices,
- * aliases and events of other ids; any identify or alias counts) every message is looked
- * up again on its own. A retry of a message earlier in the request is held by `events`
- * until a merge flushes it.
+ * A request's lookups made before its first message is applied (`LOOKUP_ALL`), for the
+ * messages whose row can stay true. Outside a merge, a message writes only its own device
+ * (anonymous id), the profile its user id names when it creates one, and the profile it
+ * lands on. So a row is made only for a message that shares no anonymous id or user id
+ * with an earlier message of the request, up to the first identify or alias (either may
+ * merge, which moves devices, aliases and events of other ids), and is dropped if an
+ * earlier message landed on the profile it found. Every other message is looked up on its
+ * own — a batch from one visitor makes no early row at all. A retry of a message earlier in
+ * the request is held by `events` until a merge flushes it.
  */
 function earlyLookups(sql: SyncSql, work: IngestWork) {
-  const rows = work.messages.length > 1
-    ? sql.all(LOOKUP_ALL, { p: work.projectId, q: JSON.stringify(work.messages.map(({ args: a }) => [a.m, a.a ?? null, a.u ?? null])) }) as unknown as Found[]
+  const rowOf = new Map<number, number>()
+  const seen = new Set<SqlValue>()
+  for (const [i, { type, args: a }] of work.messages.entries()) {
+    if (!seen.has(a.a) && !seen.has(a.u)) rowOf.set(i, rowOf.size)
+    for (const id of [a.a, a.u]) if (id != null) seen.add(id)
+    if (type === 'alias' || type === 'identify') break
+  }
+  const early = [...rowOf.keys()].map((i) => work.messages[i].args)
+  const rows = early.length > 1
+    ? sql.all(LOOKUP_ALL, { p: work.projectId, q: JSON.stringify(early.map((a) => [a.m, a.a ?? null, a.u ?? null])) }) as unknown as Found[]
     : []
-  const ids = new Set<SqlValue>(), profiles = new Set<number | null>()
-  let merged = false
+  const profiles = new Set<number | null>()
   return {
     valid(i: number): Found | undefined {
-      const f = rows[i]
-      const a = work.messages[i].args
-      if (!f || merged || ids.has(a.a) || ids.has(a.u) || profiles.has(f.target)) return undefined
-      return f
+      const f = rows[rowOf.get(i) ?? -1]
+      return f && !profiles.has(f.target) ? f : undefined
     },
-    wrote(pm: PreparedMessage, target: number | null) {
-      merged ||= pm.type === 'alias' || pm.type === 'identify'
-      for (const id of [pm.args.a, pm.args.u]) if (id != null) ids.add(id)
+    wrote(target: number | null) {
       if (target !== null) profiles.add(target)
     },
   }
